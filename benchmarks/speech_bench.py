@@ -1,0 +1,161 @@
+"""Speech benchmark: cold synthesis, real-time factor, pre-rendering the seed library, and
+serving from the cache. Run with `python -m benchmarks.speech_bench [--content DIR]`.
+
+Targets: a 40-word step <= 300 ms cold (median), seed library pre-rendered <= 5 s,
+cached fetch (wav_path + read) <= 5 ms at p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import tempfile
+import time
+import wave
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Final
+
+from assistant.speech import SpeechService
+
+DEFAULT_CONTENT: Final = Path(__file__).resolve().parents[1] / "content" / "articles"
+STEP_WORDS: Final = 40
+"""A long exercise step, as the app reads it out."""
+COLD_SAMPLES: Final = 9
+"""Distinct never-cached texts timed for the cold median (odd, so the median is a sample)."""
+CACHED_CALLS: Final = 1000
+"""Enough calls for a stable p99 (the 10th slowest)."""
+PRERENDER_LIMIT: Final = 120.0
+"""Give up waiting for the pre-render after this long (the target is 5 s)."""
+TARGET_COLD: Final = 0.300
+TARGET_PRERENDER: Final = 5.0
+TARGET_CACHED_P99: Final = 0.005
+
+STEP_LINE: Final = re.compile(r"^ {2}\d+\.\s+(?P<text>\S.*)$")
+
+
+def seed_texts(folder: Path) -> list[str]:
+    """Crude parse of the articles: numbered step lines and the paragraph after "Warning"."""
+    texts: list[str] = []
+    for page in sorted(folder.glob("*.txt")):
+        lines = page.read_text(encoding="utf-8").splitlines()
+        for number, line in enumerate(lines):
+            step = STEP_LINE.match(line)
+            if step:
+                texts.append(step["text"].strip())
+            elif line.strip() == "Warning":
+                following = [rest.strip() for rest in lines[number + 1 :] if rest.strip()]
+                texts.extend(following[:1])
+    return texts
+
+
+def step_texts(source: Iterable[str], *, count: int, words: int) -> list[str]:
+    """`count` distinct texts of exactly `words` words, windows over the seed wording."""
+    vocabulary = " ".join(source).split()
+    while len(vocabulary) < words + count:
+        vocabulary += vocabulary
+    return [" ".join(vocabulary[start : start + words]) + "." for start in range(0, count * 7, 7)]
+
+
+def seconds_of_audio(path: Path) -> float:
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+def timed(action: Callable[[], object]) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def verdict(value: float, target: float) -> str:
+    return "ok" if value <= target else "MISSED"
+
+
+def bench_cold(service: SpeechService, texts: list[str]) -> None:
+    first, _ = timed(lambda: service.wav_path(service.audio_id("Warm up the speech worker.")))
+    print(f"worker start + first utterance       {first * 1000:8.1f} ms")
+    durations, audio = [], []
+    for text in texts:
+        elapsed, path = timed(lambda text=text: service.wav_path(service.audio_id(text)))
+        if not isinstance(path, Path):
+            raise SystemExit(f"synthesis failed for {text[:40]!r}")
+        durations.append(elapsed)
+        audio.append(seconds_of_audio(path))
+    median = statistics.median(durations)
+    print(
+        f"{STEP_WORDS}-word step, cold (median of {len(texts)})  {median * 1000:8.1f} ms"
+        f"   target <= {TARGET_COLD * 1000:.0f} ms: {verdict(median, TARGET_COLD)}"
+        f"   (min {min(durations) * 1000:.1f}, max {max(durations) * 1000:.1f})"
+    )
+    print(f"real-time factor                     {sum(audio) / sum(durations):8.1f} s of audio per s")
+
+
+def wait_for_files(paths: list[Path]) -> bool:
+    deadline = time.perf_counter() + PRERENDER_LIMIT
+    while not all(path.exists() for path in paths):
+        if time.perf_counter() > deadline:
+            return False
+        time.sleep(0.002)
+    return True
+
+
+def bench_prerender(cache: Path, texts: list[str], *, warm: bool) -> list[str]:
+    with SpeechService(cache) as service:
+        if warm:
+            service.wav_path(service.audio_id("Warm up the speech worker."))
+        ids = [service.audio_id(text) for text in texts]  # registering is cheap; not the point
+        wavs = [cache / f"{audio_id}.wav" for audio_id in ids]
+        elapsed, done = timed(lambda: (service.prerender(texts), wait_for_files(wavs))[1])
+    label = "warm worker" if warm else "incl. worker start"
+    if not done:
+        raise SystemExit(f"pre-render did not finish within {PRERENDER_LIMIT:.0f} s")
+    print(
+        f"pre-render {len(texts)} seed texts ({label}) {elapsed * 1000:8.1f} ms"
+        f"   target <= {TARGET_PRERENDER:.0f} s: {verdict(elapsed, TARGET_PRERENDER)}"
+    )
+    return ids
+
+
+def bench_cached(cache: Path, ids: list[str]) -> None:
+    with SpeechService(cache) as service:
+        samples = []
+        for call in range(CACHED_CALLS):
+            start = time.perf_counter()
+            path = service.wav_path(ids[call % len(ids)])
+            if path is None:
+                raise SystemExit("a pre-rendered file was not served from the cache")
+            path.read_bytes()
+            samples.append(time.perf_counter() - start)
+    p50, p99 = percentile(samples, 0.50), percentile(samples, 0.99)
+    print(
+        f"cached wav_path + read (n={CACHED_CALLS})      p50 {p50 * 1000:6.3f} ms   p99 {p99 * 1000:6.3f} ms"
+        f"   target p99 <= {TARGET_CACHED_P99 * 1000:.0f} ms: {verdict(p99, TARGET_CACHED_P99)}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="folder of article .txt pages")
+    args = parser.parse_args()
+    library = seed_texts(args.content)
+    if not library:
+        raise SystemExit(f"no steps or warnings found under {args.content}")
+    print(f"seed texts: {len(library)} from {args.content}")
+    with tempfile.TemporaryDirectory(prefix="speech-bench-") as scratch:
+        root = Path(scratch)
+        with SpeechService(root / "cold") as service:
+            bench_cold(service, step_texts(library, count=COLD_SAMPLES, words=STEP_WORDS))
+        bench_prerender(root / "prerender-cold", library, warm=False)
+        ids = bench_prerender(root / "prerender-warm", library, warm=True)
+        bench_cached(root / "prerender-warm", ids)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,164 @@
+"""Exercise names people may use, derived from the loaded content, and finding them in an utterance."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from rapidfuzz import fuzz, process
+
+from content import Library
+
+from .normalize import normalize, phonetic_key
+
+__all__ = ["Alias", "ExerciseHit", "derive_aliases", "find_exercise"]
+
+# Last words that name the kind of movement, not the exercise: "cobra stretch" is also "cobra".
+# Alone they still point at every exercise of that kind ("the stretch" -> which one?).
+GENERIC_HEADS: Final = frozenset(
+    "stretch stretches exercise exercises raise raises pose poses lift lifts hold holds "
+    "curl curls press presses rotation rotations twist twists move movement".split()
+)
+# Words too common in ordinary talk to name an exercise by themselves.
+NOT_DISTINCTIVE: Final = frozenset(
+    "lying standing seated sitting kneeling hip hips leg legs arm arms back front side "
+    "lower upper knee knees body chest neck shoulder shoulders foot feet hand hands to "
+    "and with on of in the your my one two single double half".split()
+)
+COMPOUND_PREFIXES: Final = ("multi", "cross", "counter", "inter", "super", "over", "under")
+MIN_SINGLE_WORD_CHARS: Final = 4  # "hip"-sized words match too much by accident
+MIN_SOUND_KEY_CHARS: Final = 4  # "rice" and "raise" share the key "RS": short keys prove nothing
+
+
+@dataclass(frozen=True, slots=True)
+class Alias:
+    text: str
+    """Normalised words people may use for the exercise(s)."""
+    key: str
+    """Phonetic key of `text`."""
+    slugs: tuple[str, ...]
+    """Every exercise this alias names: more than one means 'which one?'."""
+
+
+@dataclass(frozen=True, slots=True)
+class ExerciseHit:
+    slugs: tuple[str, ...]
+    """The exercise named, or the close candidates when it is not clear which."""
+    score: float
+    span: tuple[int, int]
+    """Word positions [start, end) of the mention in the normalised utterance."""
+
+
+def _variants(title_words: list[str]) -> set[str]:
+    """Ways to say one title: whole, without its generic last word, plural/singular, split compounds."""
+    forms = {" ".join(title_words)}
+    if len(title_words) > 1 and title_words[-1] in GENERIC_HEADS:
+        forms.add(" ".join(title_words[:-1]))
+    for i in range(len(title_words)):  # contiguous parts: "leg raises", "hip stretch"
+        for j in range(i + 1, len(title_words) + 1):
+            forms.add(" ".join(title_words[i:j]))
+    forms |= {" ".join([*f.split()[:-1], _other_number(f.split()[-1])]) for f in forms}
+    split = {_split_compounds(form) for form in forms}
+    return {f for f in forms | split if _usable(f)}
+
+
+def _other_number(word: str) -> str:
+    """'raises' <-> 'raise', 'stretch' <-> 'stretches' (English enough for exercise names)."""
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word + ("es" if word.endswith(("ch", "sh", "x", "s")) else "s")
+
+
+def _split_compounds(text: str) -> str:
+    words = []
+    for word in text.split():
+        prefix = next((p for p in COMPOUND_PREFIXES if word.startswith(p) and len(word) > len(p) + 3), None)
+        words.extend([prefix, word[len(prefix):]] if prefix else [word])
+    return " ".join(words)
+
+
+def _usable(form: str) -> bool:
+    words = form.split()
+    if len(words) > 1:  # "hip stretch" names an exercise; "stretch and" does not
+        return not all(w in GENERIC_HEADS or len(w) < 3 for w in words)
+    word = words[0]
+    return word not in NOT_DISTINCTIVE and len(word) >= MIN_SINGLE_WORD_CHARS
+
+
+def derive_aliases(library: Library) -> tuple[Alias, ...]:
+    """Every alias of every exercise, each pointing at all exercises that share it."""
+    named: dict[str, set[str]] = defaultdict(set)
+    for exercise in library.exercises:
+        words = normalize(exercise.title).split()
+        if not words:
+            continue
+        for form in _variants(words):
+            named[form].add(exercise.slug)
+        if words[-1] in GENERIC_HEADS:  # "stretch" / "stretches": every exercise of that kind
+            named[words[-1]].add(exercise.slug)
+            named[_other_number(words[-1])].add(exercise.slug)
+    order = {e.slug: i for i, e in enumerate(library.exercises)}
+    return tuple(
+        Alias(text, phonetic_key(text), tuple(sorted(slugs, key=order.__getitem__)))
+        for text, slugs in sorted(named.items())
+    )
+
+
+def _windows(words: list[str], longest: int) -> Iterable[tuple[int, int, str]]:
+    for size in range(1, min(longest, len(words)) + 1):
+        for start in range(len(words) - size + 1):
+            yield start, start + size, " ".join(words[start : start + size])
+
+
+def find_exercise(
+    normalized: str,
+    aliases: tuple[Alias, ...],
+    *,
+    cutoff: float,
+    phonetic_cutoff: float,
+    margin: float,
+) -> ExerciseHit | None:
+    """The best exercise mention in an utterance, by spelling or by sound; None if none is close.
+
+    Ties go to the longer mention ("cobra stretch" over "stretch"), then the earlier one.
+    """
+    if not aliases:
+        return None
+    words = normalized.split()
+    longest = max(len(a.text.split()) for a in aliases) + 1
+    texts = [a.text for a in aliases]
+    keys = [a.key for a in aliases]
+    hits: list[tuple[float, int, int, int]] = []  # score, length, start, alias
+    for start, end, window in _windows(words, longest):
+        if end - start == 1 and len(window) < MIN_SINGLE_WORD_CHARS and window not in texts:
+            continue
+        key = phonetic_key(window)
+        found = process.extractOne(window, texts, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
+        by_sound = None
+        if len(key.replace(" ", "")) >= MIN_SOUND_KEY_CHARS:
+            by_sound = process.extractOne(
+                key, keys, scorer=fuzz.ratio, processor=None, score_cutoff=phonetic_cutoff
+            )
+        hits.extend((h[1], end - start, start, h[2]) for h in (found, by_sound) if h is not None)
+    if not hits:
+        return None
+    # Prefer the longest mention among the near-best: "multidirectinal leg raises" (a typo,
+    # 98) over its exact part "leg raises" (100); then the higher score, then the earlier.
+    top = max(h[0] for h in hits)
+    score, length, start, alias_index = max(
+        (h for h in hits if h[0] >= top - margin), key=lambda h: (h[1], h[0], -h[2])
+    )
+    if len(aliases[alias_index].slugs) > 1:
+        # A generic word ("stretch") is only a fallback: a specific name around it, even
+        # misspelt ("copra stretch"), says which exercise is meant.
+        specific = [
+            h for h in hits
+            if len(aliases[h[3]].slugs) == 1 and h[2] < start + length and start < h[2] + h[1]
+        ]
+        if specific:
+            score, length, start, alias_index = max(specific, key=lambda h: (h[1], h[0], -h[2]))
+    return ExerciseHit(aliases[alias_index].slugs, score, (start, start + length))
