@@ -1,0 +1,442 @@
+"""The conversation as a transition function: advance(state, outcome, library) -> (state, reply).
+
+Safety first: the only way into an exercise is `_begin`, which always puts the article's
+warning before the first step it delivers. Replies are deterministic, built from the
+article's own sentences; our own words only frame them ("Step 2 of 4:").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Final
+
+from content import Article, Exercise, Library
+from intents import Ambiguous, Context, Intent, Match, NoMatch, Outcome, RouterIndex, normalize, route
+
+from .replies import (
+    Kind,
+    Message,
+    exercises_by_article,
+    info,
+    listing,
+    speakable,
+    spoken_number,
+    step_message,
+    warning_message,
+)
+
+__all__ = ["DialogueState", "Reply", "advance", "progress", "respond", "suggestions"]
+
+RATES: Final = ("slow", "normal", "fast")
+HOLD_SENTENCE: Final = re.compile(
+    r"\bhold\b[^.]*\b(count|seconds?|minutes?|breaths?)\b|\b(seconds?|minutes?|breaths?)\b", re.I
+)
+REPEAT_SENTENCE: Final = re.compile(r"\b(repeat|reps|repetitions|sets|times)\b", re.I)
+ORDINALS: Final = {"first": 0, "1": 0, "one": 0, "2": 1, "3": 2, "4": 3, "5": 4, "last": -1}
+GUIDING_SUGGESTIONS: Final = ("Next", "Repeat", "Back", "Start over", "Stop")
+
+
+@dataclass(frozen=True, slots=True)
+class DialogueState:
+    exercise: str | None = None
+    """Slug of the exercise being guided; None when nothing is in progress."""
+    step: int = 0
+    """Current step (1-based) of `exercise`; 0 when nothing is in progress."""
+    last_exercise: str | None = None
+    """The exercise most recently guided, for "start over" or questions after it ends."""
+    pending: tuple[str, ...] = ()
+    """Exercises offered in a "which one?" question, awaiting the answer."""
+    pending_intent: Intent | None = None
+    pending_step: int | None = None
+    rate: str = "normal"
+    """Speech rate the person asked for: slow, normal or fast."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    messages: tuple[Message, ...]
+
+
+Handler = Callable[[DialogueState, Match, Library], tuple[DialogueState, Reply]]
+
+
+def respond(
+    state: DialogueState, text: str, library: Library, index: RouterIndex
+) -> tuple[DialogueState, Reply]:
+    """Route what was said in the light of the conversation, then advance."""
+    if state.pending:
+        chosen = _choose(state, text, index)
+        if chosen is not None:
+            return advance(state, chosen, library)
+    outcome = route(text, index, Context(current_exercise=state.exercise))
+    return advance(state, outcome, library)
+
+
+def advance(state: DialogueState, outcome: Outcome, library: Library) -> tuple[DialogueState, Reply]:
+    """One turn: the new state and the reply. Pure."""
+    state = _sane(state, library)
+    if isinstance(outcome, NoMatch):
+        return _out_of_scope(replace(state, pending=(), pending_intent=None), library)
+    if isinstance(outcome, Ambiguous):
+        return _ask_which(state, outcome.intent, outcome.candidates, outcome.step, library)
+    state = replace(state, pending=(), pending_intent=None, pending_step=None)
+    return HANDLERS.get(outcome.intent, _out_of_scope_match)(state, outcome, library)
+
+
+def _sane(state: DialogueState, library: Library) -> DialogueState:
+    """A state that names exercises the library no longer has (content changed) starts afresh."""
+    known = {e.slug for e in library.exercises}
+    if (state.exercise and state.exercise not in known) or any(p not in known for p in state.pending):
+        return DialogueState(rate=state.rate)
+    if state.last_exercise and state.last_exercise not in known:
+        return replace(state, last_exercise=None)
+    return state
+
+
+# --- clarification -----------------------------------------------------------------------
+
+
+def _choose(state: DialogueState, text: str, index: RouterIndex) -> Match | None:
+    """Resolve "which one?": by name ("the cobra one") or by position ("the first")."""
+    outcome = route(text, index, Context())
+    picked: str | None = None
+    if isinstance(outcome, Match) and outcome.exercise in state.pending:
+        picked = outcome.exercise
+    elif isinstance(outcome, Ambiguous) and set(outcome.candidates) < set(state.pending):
+        return None
+    else:
+        words = normalize(text).replace(" one", "").split()
+        position = ORDINALS.get(words[-1]) if len(words) == 1 else None
+        if position is not None and position < len(state.pending):
+            picked = state.pending[position]
+    if picked is None:
+        return None
+    intent = state.pending_intent or Intent.START_EXERCISE
+    return Match(intent, 100.0, picked, state.pending_step)
+
+
+def _ask_which(
+    state: DialogueState,
+    intent: Intent,
+    candidates: tuple[str, ...],
+    step: int | None,
+    library: Library,
+) -> tuple[DialogueState, Reply]:
+    titles = [_exercise(library, slug).title for slug in candidates]
+    text = f"Which one do you mean: {listing(titles, 'or')}?"
+    asked = replace(state, pending=candidates, pending_intent=intent, pending_step=step)
+    return asked, Reply((info(text, Kind.QUESTION),))
+
+
+def _ask_which_exercise(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    return _ask_which(state, outcome.intent, tuple(e.slug for e in library.exercises), outcome.step, library)
+
+
+# --- guidance ------------------------------------------------------------------------------
+
+
+def _begin(state: DialogueState, slug: str, step: int, library: Library) -> tuple[DialogueState, Reply]:
+    """Start (or restart) an exercise at `step`: the article's warning always comes first."""
+    exercise = _exercise(library, slug)
+    article = _article(library, slug)
+    started = replace(state, exercise=slug, step=step, last_exercise=slug)
+    return started, Reply((warning_message(article, exercise), step_message(exercise, exercise.steps[step - 1])))
+
+
+def _start_exercise(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if outcome.exercise is None:
+        return _ask_which_exercise(state, outcome, library)
+    return _begin(state, outcome.exercise, 1, library)
+
+
+def _next_step(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if state.exercise is None:
+        return _nothing_in_progress(state, library)
+    exercise = _exercise(library, state.exercise)
+    if state.step >= len(exercise.steps):
+        return _complete(state, exercise, library)
+    return _show(state, exercise, state.step + 1)
+
+
+def _previous_step(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if state.exercise is None:
+        return _nothing_in_progress(state, library)
+    exercise = _exercise(library, state.exercise)
+    if state.step <= 1:
+        note = info("You are already at the first step.")
+        return state, Reply((note, step_message(exercise, exercise.steps[0])))
+    return _show(state, exercise, state.step - 1)
+
+
+def _repeat_step(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if state.exercise is None:
+        return _nothing_in_progress(state, library)
+    return _show(state, _exercise(library, state.exercise), state.step)
+
+
+def _goto_step(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    slug = outcome.exercise or state.exercise
+    if slug is None:
+        return _ask_which_exercise(state, outcome, library)
+    exercise = _exercise(library, slug)
+    total = len(exercise.steps)
+    number = total if outcome.step is None or outcome.step < 0 else outcome.step
+    if not 1 <= number <= total:
+        text = f"The {exercise.title} has {total} steps: say a step from 1 to {total}."
+        speech = f"The {exercise.title} has {spoken_number(total)} steps. Say a step from one to {spoken_number(total)}."
+        return state, Reply((info(text, speech=speech),))
+    if slug != state.exercise:  # jumping into another exercise is a start: warning first
+        return _begin(state, slug, number, library)
+    return _show(state, exercise, number)
+
+
+def _restart(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    slug = outcome.exercise or state.exercise or state.last_exercise
+    if slug is None:
+        return _nothing_in_progress(state, library)
+    return _begin(state, slug, 1, library)
+
+
+def _stop(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if state.exercise is None:
+        return state, Reply((info("Nothing is in progress, so there is nothing to stop."),))
+    title = _exercise(library, state.exercise).title
+    text = f"Stopped the {title}. Say “how do I do the {title}” whenever you want to start again."
+    return replace(state, exercise=None, step=0), Reply((info(text),))
+
+
+def _pain(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    """Stop at once and give the article's warning: its own advice on pain. Never carry on."""
+    slug = state.exercise or outcome.exercise or state.last_exercise
+    stopped = replace(state, exercise=None, step=0)
+    articles = [_article(library, slug)] if slug else list(library.articles)
+    title = _exercise(library, slug).title if slug else None
+    lead = f"Stopping the {title} now. " if state.exercise else ""
+    messages = [info(f"{lead}Here is what the article says about pain and safety.")]
+    messages += [warning_message(a) for a in articles]
+    return stopped, Reply(tuple(messages))
+
+
+def _show(state: DialogueState, exercise: Exercise, number: int) -> tuple[DialogueState, Reply]:
+    return replace(state, step=number), Reply((step_message(exercise, exercise.steps[number - 1]),))
+
+
+def _complete(state: DialogueState, exercise: Exercise, library: Library) -> tuple[DialogueState, Reply]:
+    others = [e.title for e in _article(library, exercise.slug).exercises if e.slug != exercise.slug]
+    text = f"That was the last step: the {exercise.title} is complete. Well done!"
+    if others:
+        text += f" You could try the {listing(others, 'or the')} next."
+    done = replace(state, exercise=None, step=0, last_exercise=exercise.slug)
+    return done, Reply((info(text, Kind.COMPLETE),))
+
+
+def _nothing_in_progress(state: DialogueState, library: Library) -> tuple[DialogueState, Reply]:
+    example = library.exercises[0].title if library.exercises else "an exercise"
+    text = (
+        f"No exercise is in progress. Say “how do I do the {example}” to start one, "
+        "or “list exercises” to hear them all."
+    )
+    return state, Reply((info(text),))
+
+
+# --- questions answered from the article ---------------------------------------------------
+
+
+def _subject(state: DialogueState, outcome: Match) -> str | None:
+    return outcome.exercise or state.exercise or state.last_exercise
+
+
+def _article_question(answer: Callable[[Article], Message]) -> Handler:
+    """Questions about the whole article: with one article there is no need to ask which."""
+
+    def handle(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+        slug = _subject(state, outcome)
+        if slug is None and len(library.articles) == 1:
+            return state, Reply((answer(library.articles[0]),))
+        if slug is None:
+            return _ask_which_exercise(state, outcome, library)
+        return state, Reply((answer(_article(library, slug)),))
+
+    return handle
+
+
+def _step_question(pattern: re.Pattern[str], missing: str) -> Handler:
+    """Questions answered by the sentences of the exercise's steps that match `pattern`."""
+
+    def handle(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+        slug = _subject(state, outcome)
+        if slug is None:
+            return _ask_which_exercise(state, outcome, library)
+        exercise = _exercise(library, slug)
+        found = [
+            (step.number, sentence)
+            for step in exercise.steps
+            for sentence in re.split(r"(?<=[.!?])\s+", step.text)
+            if pattern.search(sentence)
+        ]
+        if not found:
+            text = missing.format(title=exercise.title)
+            return state, Reply((info(text, Kind.ANSWER),))
+        quoted = " ".join(f"Step {n}: “{s}”" for n, s in found)
+        spoken = " ".join(f"In step {spoken_number(n)}: {s}" for n, s in found)
+        text = f"The article says, for the {exercise.title}: {quoted}"
+        return state, Reply((info(text, Kind.ANSWER, f"For the {exercise.title}, the article says. {spoken}"),))
+
+    return handle
+
+
+def _warning_answer(article: Article) -> Message:
+    return warning_message(article)
+
+
+def _things_answer(article: Article) -> Message:
+    if not article.things_needed:
+        return info(f"The article “{article.title}” does not list anything you need.", Kind.ANSWER)
+    return info(f"For “{article.title}” you need: {listing(list(article.things_needed))}.", Kind.ANSWER)
+
+
+def _overview_answer(article: Article) -> Message:
+    if not article.intro:
+        return info(f"The article “{article.title}” has no introduction.", Kind.ANSWER)
+    return info(article.intro, Kind.ANSWER)
+
+
+def _author_answer(article: Article) -> Message:
+    if not article.author:
+        return info(f"The article “{article.title}” does not say who wrote it.", Kind.ANSWER)
+    return info(article.author, Kind.ANSWER)
+
+
+def _progress(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if state.exercise is None:
+        return _nothing_in_progress(state, library)
+    exercise = _exercise(library, state.exercise)
+    total = len(exercise.steps)
+    text = f"You are on step {state.step} of {total} of the {exercise.title}."
+    speech = f"You are on step {spoken_number(state.step)} of {spoken_number(total)} of the {exercise.title}."
+    return state, Reply((info(text, Kind.ANSWER, speech),))
+
+
+def _list_exercises(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if not library.exercises:
+        return state, Reply((info("No articles are loaded, so there are no exercises yet."),))
+    return state, Reply((info("The exercises are: " + exercises_by_article(library), Kind.ANSWER),))
+
+
+# --- small talk and settings ---------------------------------------------------------------
+
+
+def _help(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    example = library.exercises[0].title if library.exercises else "an exercise"
+    text = (
+        f"I guide you through exercises from the articles, one step at a time. Say “how do I do "
+        f"the {example}” to start; then “next”, “back”, “repeat”, “go to step 3”, “start over” or "
+        "“stop”. You can ask “how long do I hold it?”, “how many times?”, “what do I need?”, "
+        "“is this safe?”, “what step am I on?” or “list exercises”."
+    )
+    return state, Reply((info(text),))
+
+
+def _greeting(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if state.exercise:
+        return state, Reply((info("Hello! Say “next” when you are ready for the next step."),))
+    example = library.exercises[0].title if library.exercises else "an exercise"
+    return state, Reply((info(f"Hello! Say “list exercises”, or “how do I do the {example}”."),))
+
+
+def _thanks(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    hint = "Say “next” to go on." if state.exercise else "Say “list exercises” to pick another."
+    return state, Reply((info(f"You’re welcome. {hint}"),))
+
+
+def _rate(step: int) -> Handler:
+    def handle(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+        position = max(0, min(len(RATES) - 1, RATES.index(state.rate) + step))
+        changed = replace(state, rate=RATES[position])
+        word = "more slowly" if step < 0 else "faster"
+        if changed.rate == state.rate:
+            return state, Reply((info(f"I am already speaking as {'slowly' if step < 0 else 'fast'} as I can."),))
+        return changed, Reply((info(f"OK, I will speak {word}."),))
+
+    return handle
+
+
+def _out_of_scope(state: DialogueState, library: Library) -> tuple[DialogueState, Reply]:
+    """Say what we can help with; guidance in progress carries on where it was."""
+    text = "Sorry, I can only help with the exercises in my articles"
+    text += f": {exercises_by_article(library)}" if library.exercises else "."
+    if state.exercise:
+        title = _exercise(library, state.exercise).title
+        text += f" Say “next” to continue the {title}, or “help” for what you can say."
+    else:
+        text += " Say “help” for what you can say."
+    return state, Reply((info(text),))
+
+
+def _out_of_scope_match(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    return _out_of_scope(state, library)
+
+
+# --- views for adapters ----------------------------------------------------------------------
+
+
+def progress(state: DialogueState, library: Library) -> dict | None:
+    """{"exercise", "slug", "step", "total"} while guiding, else None."""
+    if state.exercise is None:
+        return None
+    exercise = _exercise(library, state.exercise)
+    return {"exercise": exercise.title, "slug": exercise.slug, "step": state.step, "total": len(exercise.steps)}
+
+
+def suggestions(state: DialogueState, library: Library) -> list[str]:
+    """Quick replies that fit the moment."""
+    if state.pending:
+        return [_exercise(library, slug).title for slug in state.pending]
+    if state.exercise:
+        return list(GUIDING_SUGGESTIONS)
+    return [e.title for e in library.exercises[:6]]
+
+
+def _exercise(library: Library, slug: str) -> Exercise:
+    exercise = library.exercise(slug)
+    if exercise is None:  # _sane() removed unknown slugs, so this is a programming error
+        raise LookupError(slug)
+    return exercise
+
+
+def _article(library: Library, slug: str) -> Article:
+    article = library.article_of(slug)
+    if article is None:
+        raise LookupError(slug)
+    return article
+
+
+HANDLERS: Final[dict[Intent, Handler]] = {
+    Intent.START_EXERCISE: _start_exercise,
+    Intent.NEXT_STEP: _next_step,
+    Intent.PREVIOUS_STEP: _previous_step,
+    Intent.REPEAT_STEP: _repeat_step,
+    Intent.GOTO_STEP: _goto_step,
+    Intent.RESTART: _restart,
+    Intent.STOP: _stop,
+    Intent.PAIN: _pain,
+    Intent.PROGRESS: _progress,
+    Intent.LIST_EXERCISES: _list_exercises,
+    Intent.WARNING: _article_question(_warning_answer),
+    Intent.THINGS_NEEDED: _article_question(_things_answer),
+    Intent.OVERVIEW: _article_question(_overview_answer),
+    Intent.ABOUT_AUTHOR: _article_question(_author_answer),
+    Intent.HOLD_DURATION: _step_question(
+        HOLD_SENTENCE, "The article does not say how long to hold the {title}."
+    ),
+    Intent.REPETITIONS: _step_question(
+        REPEAT_SENTENCE, "The article does not say how many times to repeat the {title}."
+    ),
+    Intent.HELP: _help,
+    Intent.GREETING: _greeting,
+    Intent.THANKS: _thanks,
+    Intent.SLOWER: _rate(-1),
+    Intent.FASTER: _rate(+1),
+}

@@ -1,0 +1,109 @@
+"""Messages the assistant sends: text for the eye, speech for the ear, built from the article's words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from content import Article, Exercise, Library, Step
+
+__all__ = ["Kind", "Message", "speakable", "spoken_number"]
+
+
+class Kind(StrEnum):
+    WARNING = "warning"
+    STEP = "step"
+    ANSWER = "answer"
+    QUESTION = "question"
+    COMPLETE = "complete"
+    INFO = "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    kind: Kind
+    text: str
+    """For display."""
+    speech: str
+    """The same content written for the ear: numbers as words, no symbols."""
+    exercise: str | None = None
+    """Slug of the exercise a warning or step belongs to."""
+    step: int | None = None
+
+
+NUMBER_NAMES: Final = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+TENS: Final = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+SYMBOLS: Final = (
+    (re.compile(r"\band/or\b"), "and or"),
+    (re.compile(r"\be\.g\."), "for example"),
+    (re.compile(r"\bi\.e\."), "that is"),
+    (re.compile(r"&"), " and "),
+    (re.compile(r"%"), " percent"),
+    (re.compile(r"°"), " degrees"),
+    (re.compile(r"(?<=\w)/(?=\w)"), " or "),
+    (re.compile(r"[‘’]"), "'"),  # keep "you're" whole for the ear
+    (re.compile(r"[*_#<>|\[\]{}`~^\\\"“”]"), " "),
+    (re.compile(r"\s*[\u2013\u2014]\s*"), ", "),
+)
+
+
+def spoken_number(n: int) -> str:
+    """1 -> 'one', 42 -> 'forty-two'; larger numbers stay digits (espeak reads those well)."""
+    if 0 <= n < 20:
+        return NUMBER_NAMES[n]
+    if 20 <= n < 100:
+        return TENS[n // 10] + ("" if n % 10 == 0 else "-" + NUMBER_NAMES[n % 10])
+    return str(n)
+
+
+def speakable(text: str) -> str:
+    """Text for the ear: symbols spelled out, markup removed, whitespace tidy."""
+    for pattern, words in SYMBOLS:
+        text = pattern.sub(words, text)
+    return " ".join(text.split())
+
+
+def info(text: str, kind: Kind = Kind.INFO, speech: str | None = None) -> Message:
+    return Message(kind, text, speakable(speech if speech is not None else text))
+
+
+def warning_message(article: Article, exercise: Exercise | None = None) -> Message:
+    """The article's whole warning, verbatim; or a plain statement that it has none."""
+    slug = exercise.slug if exercise else None
+    if not article.warnings:
+        text = f"The article “{article.title}” gives no safety warning."
+        return Message(Kind.INFO, text, speakable(text), slug)
+    text = "\n\n".join(article.warnings)
+    return Message(Kind.WARNING, text, speakable("Safety warning. " + " ".join(article.warnings)), slug)
+
+
+def step_message(exercise: Exercise, step: Step) -> Message:
+    total = len(exercise.steps)
+    return Message(
+        Kind.STEP,
+        f"Step {step.number} of {total}: {step.text}",
+        speakable(f"Step {spoken_number(step.number)} of {spoken_number(total)}. {step.text}"),
+        exercise.slug,
+        step.number,
+    )
+
+
+def listing(titles: list[str], conjunction: str = "and") -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(titles) <= 1:
+        return "".join(titles)
+    return f"{', '.join(titles[:-1])} {conjunction} {titles[-1]}"
+
+
+def exercises_by_article(library: Library) -> str:
+    """Every exercise, grouped by article when there are several."""
+    if len(library.articles) == 1:
+        return listing([e.title for e in library.articles[0].exercises]) + "."
+    return " ".join(
+        f"From “{a.title}”: {listing([e.title for e in a.exercises])}." for a in library.articles
+    )

@@ -1,0 +1,162 @@
+"""The guided conversation as scripted exchanges: warning first, one step per reply."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.dialogue import DialogueState, progress, respond, suggestions
+from assistant.replies import Kind
+from intents import build_index
+
+
+@pytest.fixture(scope="module")
+def index(seed_library):
+    return build_index(seed_library)
+
+
+@pytest.fixture
+def chat(seed_library, index):
+    """Say things in order; returns the replies' messages, keeps the state on the function."""
+
+    def say(*utterances):
+        out = []
+        for text in utterances:
+            say.state, reply = respond(say.state, text, seed_library, index)
+            out.append(reply.messages)
+        return out[-1] if len(out) == 1 else out
+
+    say.state = DialogueState()
+    return say
+
+
+def kinds(messages):
+    return [m.kind for m in messages]
+
+
+def test_starting_gives_the_warning_then_step_one(chat):
+    messages = chat("how do I do the cobra stretch")
+    assert kinds(messages) == [Kind.WARNING, Kind.STEP]
+    assert messages[0].text.startswith("You should not feel any pain")
+    assert messages[1].text == "Step 1 of 4: Lie on your stomach with legs stretched out behind you."
+    assert messages[1].speech == "Step one of four. Lie on your stomach with legs stretched out behind you."
+
+
+def test_next_back_repeat_and_progress(chat):
+    chat("cobra stretch")
+    assert chat("next")[0].text.startswith("Step 2 of 4: Place your hands")
+    assert chat("repeat")[0].text.startswith("Step 2 of 4")
+    assert chat("go back")[0].text.startswith("Step 1 of 4")
+    assert [m.text for m in chat("back")] == [
+        "You are already at the first step.",
+        "Step 1 of 4: Lie on your stomach with legs stretched out behind you.",
+    ]
+    assert chat("what step am I on")[0].text == "You are on step 1 of 4 of the Cobra Stretch."
+
+
+def test_after_the_last_step_the_exercise_is_complete_and_others_offered(chat, seed_library):
+    chat("cobra stretch", "go to the last step")
+    [done] = chat("next")
+    assert done.kind is Kind.COMPLETE
+    assert "Lying Hip Stretch" in done.text and "Multidirectional Leg Raises" in done.text
+    assert progress(chat.state, seed_library) is None
+    assert "No exercise is in progress" in chat("next")[0].text
+
+
+def test_goto_out_of_range(chat):
+    chat("cobra stretch")
+    assert chat("go to step 9")[0].text == "The Cobra Stretch has 4 steps: say a step from 1 to 4."
+    assert chat.state.step == 1
+
+
+def test_jumping_into_another_exercise_gives_its_warning_first(chat):
+    chat("cobra stretch", "next")
+    messages = chat("go to step 3 of the leg raises")
+    assert kinds(messages) == [Kind.WARNING, Kind.STEP]
+    assert messages[1].text.startswith("Step 3 of 5: Raise your leg to the side")
+
+
+def test_restart_and_switching_give_the_warning_again(chat):
+    chat("cobra stretch", "next", "next")
+    assert kinds(chat("start over")) == [Kind.WARNING, Kind.STEP]
+    assert kinds(chat("now the lying hip stretch")) == [Kind.WARNING, Kind.STEP]
+
+
+def test_stop_ends_guidance(chat):
+    chat("cobra stretch")
+    assert chat("stop")[0].text.startswith("Stopped the Cobra Stretch.")
+    assert "No exercise is in progress" in chat("next")[0].text
+
+
+def test_pain_stops_at_once_with_the_warning(chat, seed_library):
+    chat("cobra stretch", "next")
+    messages = chat("ouch, that hurts")
+    assert kinds(messages) == [Kind.INFO, Kind.WARNING]
+    assert "stop immediately and seek medical advice" in messages[1].text
+    assert progress(chat.state, seed_library) is None
+    assert Kind.STEP not in kinds(chat("next"))
+
+
+def test_out_of_scope_keeps_guidance(chat):
+    chat("cobra stretch", "next")
+    reply = chat("what's the weather")
+    assert "I can only help with the exercises" in reply[0].text
+    assert chat("next")[0].text.startswith("Step 3 of 4")
+
+
+@pytest.mark.parametrize(
+    ("setup", "question", "expected"),
+    [
+        (["cobra stretch"], "how long do I hold it",
+         "The article says, for the Cobra Stretch: Step 4: “Hold for a count of twenty to thirty "
+         "before lowering your chest back down to the floor.”"),
+        ([], "how long do I hold the lying hip stretch",
+         "The article says, for the Lying Hip Stretch: Step 4: “Hold for a count of twenty to thirty.”"),
+        (["leg raises"], "how long do I hold it",
+         "The article does not say how long to hold the Multidirectional Leg Raises."),
+        (["leg raises"], "how many times",
+         "The article says, for the Multidirectional Leg Raises: Step 5: “Repeat sequence ten "
+         "times and then reverse with the other leg.”"),
+        ([], "what do I need",
+         "For “How to Treat Imbalance in Hip Flexor Muscles” you need: Table and Chair."),
+    ],
+)
+def test_questions_are_answered_in_the_articles_words(chat, setup, question, expected):
+    if setup:
+        chat(*setup)
+    assert chat(question)[0].text == expected
+
+
+def test_a_question_with_no_exercise_asks_which(chat):
+    [question] = chat("how long do I hold it")
+    assert question.kind is Kind.QUESTION
+    assert "Lying Hip Stretch" in question.text and "Cobra Stretch" in question.text
+    assert chat("the cobra one")[0].text.startswith("The article says, for the Cobra Stretch")
+
+
+@pytest.mark.parametrize("answer", ["the cobra one", "cobra", "the second", "second one", "2"])
+def test_clarification_resolves(chat, answer):
+    [question] = chat("the stretch")
+    assert question.text == "Which one do you mean: Lying Hip Stretch or Cobra Stretch?"
+    messages = chat(answer)
+    assert kinds(messages) == [Kind.WARNING, Kind.STEP]
+    assert messages[1].exercise == "cobra-stretch"
+
+
+def test_suggestions_follow_the_conversation(chat, seed_library):
+    assert suggestions(chat.state, seed_library)[:2] == ["Lying Hip Stretch", "Cobra Stretch"]
+    chat("cobra")
+    assert suggestions(chat.state, seed_library) == ["Next", "Repeat", "Back", "Start over", "Stop"]
+
+
+def test_answers_overview_author_list_help(chat):
+    assert chat("what is this about")[0].text.startswith("The job of the hip flexor")
+    assert chat("who wrote this")[0].text.startswith("Lisa Atkinson")
+    assert chat("list exercises")[0].text == (
+        "The exercises are: Lying Hip Stretch, Cobra Stretch and Multidirectional Leg Raises."
+    )
+    assert "next" in chat("help")[0].text
+
+
+def test_speech_has_no_symbols(chat):
+    for message in chat("cobra stretch") + chat("what do I need"):
+        assert not set(message.speech) & set("<>*#{}[]|/“”")
