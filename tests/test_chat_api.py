@@ -1,0 +1,129 @@
+"""POST /api/chat: a guided conversation over JSON, stateless across requests, bad input answered."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+from content import DEFAULT_CONTENT_DIR
+
+
+def broken_engine():
+    """An engine factory that fails the way a missing libespeak-ng does (runs in the worker)."""
+    raise OSError("libespeak-ng.so.1: cannot open shared object file")
+
+
+@pytest.fixture
+def quiet_app(tmp_path):
+    return create_app({"TESTING": True, "SPEECH_ENABLED": False, "SECRET_KEY": "test",
+                       "CONTENT_DIR": str(DEFAULT_CONTENT_DIR)})
+
+
+@pytest.fixture
+def talk(quiet_app):
+    client = quiet_app.test_client()
+
+    def say(message, **extra):
+        response = client.post("/api/chat", json={"message": message, "session": say.session, **extra})
+        assert response.status_code == 200, response.get_json()
+        body = response.get_json()
+        say.session = body["session"]
+        return body
+
+    say.session = None
+    return say
+
+
+def test_a_guided_conversation(talk):
+    first = talk("how do I do the cobra stretch")
+    assert [m["kind"] for m in first["messages"]] == ["warning", "step"]
+    assert first["messages"][1]["text"].startswith("Step 1 of 4: Lie on your stomach")
+    assert first["progress"] == {"exercise": "Cobra Stretch", "slug": "cobra-stretch", "step": 1, "total": 4}
+    assert first["suggestions"] == ["Next", "Repeat", "Back", "Start over", "Stop"]
+    assert set(first["messages"][0]) == {"kind", "text", "speech", "audio"}
+    second = talk("next step")
+    assert second["messages"][0]["text"].startswith("Step 2 of 4")
+    assert second["progress"]["step"] == 2
+
+
+def test_the_session_token_carries_the_state_to_any_app_instance(talk):
+    talk("cobra stretch")
+    other = create_app({"TESTING": True, "SPEECH_ENABLED": False, "SECRET_KEY": "test"})
+    body = other.test_client().post("/api/chat", json={"message": "next", "session": talk.session}).get_json()
+    assert body["progress"]["step"] == 2
+
+
+def test_a_tampered_or_foreign_token_starts_a_new_conversation(talk):
+    talk("cobra stretch")
+    talk.session = talk.session[:-3] + "abc"
+    assert "No exercise is in progress" in talk("next")["messages"][0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("body", "kwargs"),
+    [
+        (None, {"data": "not json", "content_type": "application/json"}),
+        (None, {"data": b"\x00\xff\xfe", "content_type": "application/octet-stream"}),
+        ([1, 2], {}),
+        ({}, {}),
+        ({"message": ""}, {}),
+        ({"message": "   "}, {}),
+        ({"message": 42}, {}),
+        ({"message": ["next"]}, {}),
+        ({"message": "x" * 2001}, {}),
+        ({"message": "next", "session": 5}, {}),
+        ({"message": "next", "rate": "warp"}, {}),
+        ({"message": "next", "rate": 10_000}, {}),
+    ],
+)
+def test_bad_requests_get_a_clear_json_error(quiet_app, body, kwargs):
+    client = quiet_app.test_client()
+    response = client.post("/api/chat", json=body, **kwargs) if body is not None else client.post(
+        "/api/chat", **kwargs
+    )
+    assert response.status_code == 400
+    assert isinstance(response.get_json()["error"], str)
+
+
+def test_unknown_speech_ids_are_404_json(client):
+    for path in ("/api/speech/nope.wav", "/api/speech/" + "0" * 64 + ".wav", "/api/speech/..%2Fsecret_key.wav"):
+        response = client.get(path)
+        assert response.status_code == 404
+        assert "error" in response.get_json()
+
+
+def test_the_page_is_served_with_a_strict_content_security_policy(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+def test_audio_for_every_message_is_a_wav(client):
+    body = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()
+    for message in body["messages"]:
+        response = client.get(message["audio"])
+        data = response.get_data()
+        response.close()
+        assert response.status_code == 200
+        assert response.headers["Content-Type"] == "audio/wav"
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+        assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+        again = client.get(message["audio"], headers={"If-None-Match": response.headers["ETag"]})
+        again.close()
+        assert again.status_code == 304
+
+
+def test_a_broken_engine_leaves_the_chat_answering_without_audio(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SPEECH_CACHE_DIR": str(tmp_path),
+                      "SPEECH_PRERENDER": False, "SPEECH_ENGINE_FACTORY": broken_engine,
+                      "SPEECH_TIMEOUT": 5.0})
+    client = app.test_client()
+    first = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()
+    audio = first["messages"][1]["audio"]
+    if audio is not None:  # synthesis had not failed yet when the reply was made
+        assert client.get(audio).status_code == 404
+    later = client.post("/api/chat", json={"message": "next", "session": first["session"]}).get_json()
+    assert later["messages"][0]["text"].startswith("Step 2 of 4")
+    assert later["messages"][0]["audio"] is None
+    app.extensions["speech"].close()
