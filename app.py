@@ -12,7 +12,7 @@ from flask import Flask, Response, jsonify, render_template, request, send_file,
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 
-from assistant.dialogue import DialogueState, progress, respond, suggestions
+from assistant.dialogue import DialogueState, Timer, progress, respond, suggestions
 from assistant.replies import Message
 from assistant.session import state_from_dict, state_to_dict
 from assistant.speech import RATE_PRESETS, SpeechError, SpeechService, resolve_rate
@@ -140,6 +140,8 @@ def _register_views(app: Flask) -> None:
             messages=[_message_json(app, m, speech_rate) for m in reply.messages],
             progress=progress(state, library),
             suggestions=suggestions(state, library),
+            timer=_timer_json(app, reply.timer, speech_rate),
+            cancel_timer=reply.cancel_timer,
         )
 
     @app.get("/api/speech/<audio_id>.wav")
@@ -198,6 +200,14 @@ def _message_json(app: Flask, message: Message, rate: int) -> dict[str, Any]:
         "speech": message.speech,
         "audio": _audio_url(app, message.speech, rate),
     }
+
+
+def _timer_json(app: Flask, timer: Timer | None, rate: int) -> dict[str, Any] | None:
+    """A hold to count: the page speaks each count at `at` seconds after it starts."""
+    if timer is None:
+        return None
+    counts = [{"at": c.at, **_message_json(app, c.message, rate)} for c in timer.counts]
+    return {"seconds": timer.seconds, "counts": counts}
 
 
 def _audio_url(app: Flask, speech: str, rate: int) -> str | None:

@@ -11,13 +11,14 @@ import argparse
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from content import DEFAULT_CONTENT_DIR, load_library
 from intents import build_index
 
-from .dialogue import DialogueState, progress, respond
+from .dialogue import DialogueState, Timer, progress, respond
 from .replies import Kind, Message
 from .speech import RATE_PRESETS, SpeechError, SpeechUnavailable, resolve_rate, speak_aloud
 
@@ -47,7 +48,21 @@ def render(message: Message) -> str:
     return message.text
 
 
-def chat(lines: Iterable[str], out: TextIO, *, speak: Speak | None, rate: int | None) -> None:
+def count_hold(timer: Timer, out: TextIO, say: Callable[[Message], None],
+               sleep: Callable[[float], None] = time.sleep) -> None:
+    """Count a hold aloud at its times; Ctrl-C stops the count, not the program."""
+    elapsed = 0
+    try:
+        for count in timer.counts:
+            sleep(count.at - elapsed)
+            elapsed = count.at
+            say(count.message)
+    except KeyboardInterrupt:
+        print("Timer stopped.", file=out)
+
+
+def chat(lines: Iterable[str], out: TextIO, *, speak: Speak | None, rate: int | None,
+         sleep: Callable[[float], None] = time.sleep) -> None:
     """The terminal loop over any lines (stdin, or a script in tests)."""
     library = load_library(os.environ.get("ASSISTANT_CONTENT_DIR", DEFAULT_CONTENT_DIR))
     index = build_index(library)
@@ -58,10 +73,16 @@ def chat(lines: Iterable[str], out: TextIO, *, speak: Speak | None, rate: int | 
             continue
         state, reply = respond(state, line.strip(), library, index)
         spoken_rate = rate or resolve_rate(state.rate, default=RATE_PRESETS["normal"])
-        for message in reply.messages:
+
+        def say(message: Message, spoken_rate: int = spoken_rate) -> None:
             print(render(message), file=out, flush=True)
             if speak is not None:
                 speak(message.speech, spoken_rate)
+
+        for message in reply.messages:
+            say(message)
+        if reply.timer is not None:
+            count_hold(reply.timer, out, say, sleep)
         where = progress(state, library)
         if where:
             print(f"   [{where['exercise']} · step {where['step']} of {where['total']}]", file=out)
@@ -96,4 +117,4 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["SpeechUnavailable", "Voice", "chat", "main", "render"]
+__all__ = ["SpeechUnavailable", "Voice", "chat", "count_hold", "main", "render"]

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Final
 
-from content import Article, Exercise, Library
+from content import Article, Exercise, Library, Step
+from content.measures import hold_seconds, repetitions
 from intents import Ambiguous, Context, Intent, Match, NoMatch, Outcome, RouterIndex, normalize, route
 
 from .replies import (
@@ -27,7 +28,7 @@ from .replies import (
     warning_message,
 )
 
-__all__ = ["DialogueState", "Reply", "advance", "progress", "respond", "suggestions"]
+__all__ = ["Count", "DialogueState", "Reply", "Timer", "advance", "progress", "respond", "suggestions"]
 
 RATES: Final = ("slow", "normal", "fast")
 HOLD_SENTENCE: Final = re.compile(
@@ -52,11 +53,34 @@ class DialogueState:
     pending_step: int | None = None
     rate: str = "normal"
     """Speech rate the person asked for: slow, normal or fast."""
+    timing: bool = False
+    """A hold timer was started on the current step (the adapter runs the clock)."""
+    reps: int = 0
+    """Repetitions counted so far on the current step."""
+
+
+@dataclass(frozen=True, slots=True)
+class Count:
+    at: int
+    """Seconds after the start of the hold."""
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A hold to count aloud: the adapter speaks each count at its time."""
+
+    seconds: int
+    counts: tuple[Count, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
     messages: tuple[Message, ...]
+    timer: Timer | None = None
+    """Start counting this hold now."""
+    cancel_timer: bool = False
+    """Stop any hold being counted."""
 
 
 Handler = Callable[[DialogueState, Match, Library], tuple[DialogueState, Reply]]
@@ -81,8 +105,16 @@ def advance(state: DialogueState, outcome: Outcome, library: Library) -> tuple[D
         return _out_of_scope(replace(state, pending=(), pending_intent=None), library)
     if isinstance(outcome, Ambiguous):
         return _ask_which(state, outcome.intent, outcome.candidates, outcome.step, library)
-    state = replace(state, pending=(), pending_intent=None, pending_step=None)
-    return HANDLERS.get(outcome.intent, _out_of_scope_match)(state, outcome, library)
+    cleared = replace(state, pending=(), pending_intent=None, pending_step=None)
+    new, reply = HANDLERS.get(outcome.intent, _out_of_scope_match)(cleared, outcome, library)
+    return _moved_on(state, new, reply)
+
+
+def _moved_on(old: DialogueState, new: DialogueState, reply: Reply) -> tuple[DialogueState, Reply]:
+    """Leaving a step (next, back, stop, pain, another exercise) cancels its timer and count."""
+    if (old.exercise, old.step) == (new.exercise, new.step):
+        return new, reply
+    return replace(new, timing=False, reps=0), replace(reply, cancel_timer=old.timing or reply.cancel_timer)
 
 
 def _sane(state: DialogueState, library: Library) -> DialogueState:
@@ -142,7 +174,8 @@ def _begin(state: DialogueState, slug: str, step: int, library: Library) -> tupl
     exercise = _exercise(library, slug)
     article = _article(library, slug)
     started = replace(state, exercise=slug, step=step, last_exercise=slug)
-    return started, Reply((warning_message(article, exercise), step_message(exercise, exercise.steps[step - 1])))
+    first = exercise.steps[step - 1]
+    return started, Reply((warning_message(article, exercise), step_message(exercise, first), *_offers(first)))
 
 
 def _start_exercise(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
@@ -220,7 +253,17 @@ def _pain(state: DialogueState, outcome: Match, library: Library) -> tuple[Dialo
 
 
 def _show(state: DialogueState, exercise: Exercise, number: int) -> tuple[DialogueState, Reply]:
-    return replace(state, step=number), Reply((step_message(exercise, exercise.steps[number - 1]),))
+    step = exercise.steps[number - 1]
+    return replace(state, step=number), Reply((step_message(exercise, step), *_offers(step)))
+
+
+def _offers(step: Step) -> tuple[Message, ...]:
+    """A coach counts for you: offer it when the step holds for a time or repeats."""
+    if hold_seconds(step.text):
+        return (info("Say “start timer” and I will count the hold for you."),)
+    if repetitions(step.text):
+        return (info("Say “done” after each repetition and I will count them."),)
+    return ()
 
 
 def _complete(state: DialogueState, exercise: Exercise, library: Library) -> tuple[DialogueState, Reply]:
@@ -379,6 +422,59 @@ def _out_of_scope_match(state: DialogueState, outcome: Match, library: Library) 
     return _out_of_scope(state, library)
 
 
+# --- hold timer and repetition counter --------------------------------------------------------
+
+
+def _current_step(state: DialogueState, library: Library) -> Step | None:
+    if state.exercise is None:
+        return None
+    return _exercise(library, state.exercise).steps[state.step - 1]
+
+
+def _start_timer(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    step = _current_step(state, library)
+    if step is None:
+        return _nothing_in_progress(state, library)
+    seconds = hold_seconds(step.text)
+    if seconds is None:
+        return state, Reply((info(f"Step {step.number} does not say to hold for a time, so there is nothing to count."),))
+    return replace(state, timing=True), Reply(
+        (info(f"Timer started: I will count to {seconds}.", speech=f"Timer started. I will count to {spoken_number(seconds)}."),),
+        timer=_timer(seconds),
+        cancel_timer=state.timing,
+    )
+
+
+def _timer(seconds: int) -> Timer:
+    """Counts every five seconds and the last three, then the end of the hold."""
+    marks = sorted({*range(5, seconds, 5), *range(max(1, seconds - 2), seconds)})
+    counts = [Count(t, info(str(t), speech=spoken_number(t))) for t in marks]
+    end = f"{seconds}. Time is up: you can release the hold."
+    counts.append(Count(seconds, info(end, speech=f"{spoken_number(seconds)}. Time is up. You can release the hold.")))
+    return Timer(seconds, tuple(counts))
+
+
+def _stop_timer(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if not state.timing:
+        return state, Reply((info("No timer is running."),))
+    return replace(state, timing=False), Reply((info("Timer stopped."),), cancel_timer=True)
+
+
+def _count_rep(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    """ "Done" counts a repetition on a step that says to repeat; elsewhere it means "next"."""
+    step = _current_step(state, library)
+    target = repetitions(step.text) if step else None
+    if step is None or target is None or state.reps >= target:
+        return _next_step(state, outcome, library)
+    reps = state.reps + 1
+    if reps < target:
+        text, speech = f"Rep {reps} of {target}.", f"{spoken_number(reps).capitalize()}."
+    else:
+        text = f"That is {target} of {target}: all repetitions done. Say “next” to go on."
+        speech = f"{spoken_number(target).capitalize()}. All repetitions done. Say next to go on."
+    return replace(state, reps=reps), Reply((info(text, Kind.ANSWER, speech),))
+
+
 # --- views for adapters ----------------------------------------------------------------------
 
 
@@ -439,4 +535,7 @@ HANDLERS: Final[dict[Intent, Handler]] = {
     Intent.THANKS: _thanks,
     Intent.SLOWER: _rate(-1),
     Intent.FASTER: _rate(+1),
+    Intent.START_TIMER: _start_timer,
+    Intent.STOP_TIMER: _stop_timer,
+    Intent.COUNT_REP: _count_rep,
 }

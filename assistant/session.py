@@ -33,10 +33,12 @@ def state_from_dict(data: object) -> DialogueState:
             pending_intent=Intent(data["pending_intent"]) if data.get("pending_intent") else None,
             pending_step=_int(data["pending_step"]) if data.get("pending_step") is not None else None,
             rate=_str(data.get("rate", "normal")),
+            timing=bool(data.get("timing", False)),
+            reps=_int(data.get("reps", 0)),
         )
     except (TypeError, ValueError) as error:
         raise AssistantError(f"session state is invalid: {error}") from error
-    if state.rate not in RATES or state.step < 0:
+    if state.rate not in RATES or state.step < 0 or state.reps < 0:
         raise AssistantError("session state is invalid")
     return state
 

@@ -105,6 +105,10 @@ STALE_TMP_SECONDS: Final = 600.0
 KILL_GRACE: Final = 2.0
 """Seconds to let a stopped or killed worker exit before giving up on joining it."""
 
+FAULT_COOLDOWN: Final = 30.0
+"""Seconds `healthy` stays False after a fault: callers that skip audio while unhealthy then
+try again, without spawning a doomed worker for every reply meanwhile."""
+
 STARTUP_FLOOR: Final = 5.0
 """Least time allowed to start the worker (a fresh interpreter plus pyttsx3, ~0.3 s when
 idle): a short per-utterance timeout must not make a busy machine fail every restart."""
@@ -226,7 +230,9 @@ class SpeechJob:
         text, voice, rate = data.get("text"), data.get("voice"), data.get("rate")
         if not (isinstance(text, str) and isinstance(voice, str) and type(rate) is int):
             raise ValueError("job file lacks text, voice or rate")
-        job = cls(normalize_text(text), check_voice(voice), resolve_rate(rate, default=rate))
+        job = cls(
+            normalize_text(text), check_voice(voice), resolve_rate(rate, default=DEFAULT_RATE)
+        )
         if job.audio_id != audio_id:
             raise ValueError("job file does not match its id")
         return job
@@ -270,9 +276,10 @@ class _CacheDir:
         try:
             tmp.write_text(job.to_json(), encoding="utf-8")
             os.replace(tmp, path)
-        finally:
+        except OSError:
             with contextlib.suppress(OSError):
                 tmp.unlink()
+            raise
 
     def read_job(self, audio_id: str) -> SpeechJob | None:
         path = self.job_file(audio_id)
@@ -315,7 +322,12 @@ class _Worker:
         self._timeout = timeout
         try:
             self._process.start()
-            child_conn.close()
+        except OSError as exc:  # cannot spawn: out of processes or memory
+            self._conn.close()
+            raise _WorkerFault(f"cannot start the worker: {exc}") from exc
+        finally:
+            child_conn.close()  # the child has its own copy; ours would hide its exit from us
+        try:
             ready = self._receive(max(timeout, STARTUP_FLOOR))
         except BaseException:
             self.stop(kill=True)
@@ -351,6 +363,11 @@ class _Worker:
     def _exitcode(self) -> int | None:
         self._process.join(KILL_GRACE)
         return self._process.exitcode
+
+    def kill(self) -> None:
+        """Cut the current utterance short from another thread; the owner then sees a fault."""
+        with contextlib.suppress(ValueError, OSError):  # already closed by its owner
+            self._process.kill()
 
     def stop(self, *, kill: bool) -> None:
         """Ask the worker to leave (or kill it), then release the pipe and the process."""
@@ -399,8 +416,8 @@ class _Dispatcher:
     ) -> None:
         self.pid = os.getpid()
         """The process this dispatcher (its thread, its worker) belongs to."""
-        self.healthy = True
-        """False from a fault until the next synthesis succeeds."""
+        self._faulted_at: float | None = None
+        """time.monotonic() of the last fault, or None once a synthesis has succeeded since."""
         self._cache = cache
         self._engine_factory = engine_factory
         self._timeout = timeout
@@ -411,6 +428,12 @@ class _Dispatcher:
         self._thread: threading.Thread | None = None
         self._worker: _Worker | None = None
         self._closed = False
+
+    @property
+    def healthy(self) -> bool:
+        """False for FAULT_COOLDOWN seconds after a fault, unless a synthesis succeeds first."""
+        faulted_at = self._faulted_at
+        return faulted_at is None or time.monotonic() - faulted_at >= FAULT_COOLDOWN
 
     def submit(self, job: SpeechJob, priority: _Priority) -> _Ticket:
         """Queue `job` unless it is already queued at least as urgently; never blocks."""
@@ -427,7 +450,9 @@ class _Dispatcher:
             pending.priority = priority
             self._queue.put((priority, next(self._order), job.audio_id))
             if self._thread is None:
-                self._thread = threading.Thread(target=self._serve, name="speech-dispatch", daemon=True)
+                self._thread = threading.Thread(
+                    target=self._serve, name="speech-dispatch", daemon=True
+                )
                 self._thread.start()
             return pending.ticket
 
@@ -440,39 +465,52 @@ class _Dispatcher:
             thread = self._thread
         self._queue.put((_Priority.STOP, -1, ""))
         if thread is not None:
-            # The thread finishes its current job first, which is bounded (see longest_wait).
-            thread.join(longest_wait(self._timeout) + 2 * KILL_GRACE)
-        if thread is None or not thread.is_alive():
-            self._stop_worker(kill=False)
+            thread.join(KILL_GRACE)  # let the current utterance finish...
+            if thread.is_alive() and (worker := self._worker) is not None:
+                worker.kill()  # ...or cut it short rather than hold up shutdown
+            thread.join(2 * KILL_GRACE)
         self._fail_pending()
 
     def _serve(self) -> None:
         while True:
             priority, _, audio_id = self._queue.get()
             if priority == _Priority.STOP:
-                break
+                self._stop_worker(kill=False)
+                return
             with self._lock:
                 pending = self._pending.get(audio_id)
             if pending is None:  # a more urgent copy of this job was served already
                 continue
-            ok = self._synthesise(pending.job)
+            try:
+                ok = self._synthesise(pending.job)
+            except Exception:  # the thread's outermost edge: it must outlive any bug below
+                log.exception("speech dispatcher failed on %s", audio_id)
+                self._stop_worker(kill=True)
+                ok = False
             with self._lock:
                 self._pending.pop(audio_id, None)
             pending.ticket.resolve(ok)
             # Only now, so whoever sees the fault and retries gets a fresh job, not this one.
-            self.healthy = ok
+            self._faulted_at = None if ok else time.monotonic()
 
     def _synthesise(self, job: SpeechJob) -> bool:
         if self._cache.has_wav(job.audio_id):  # maybe another process made it meanwhile
             return True
         wav = self._cache.wav_file(job.audio_id)
-        work = SynthesisJob(job.audio_id, job.text, job.voice, job.rate, str(self._cache.tmp_file(wav)), str(wav))
+        work = SynthesisJob(
+            job.audio_id, job.text, job.voice, job.rate, str(self._cache.tmp_file(wav)), str(wav)
+        )
         try:
             if self._worker is None:
                 self._worker = _Worker(self._engine_factory, timeout=self._timeout)
             self._worker.run(work)
         except _WorkerFault as fault:
-            log.warning("speech synthesis of %s failed, worker will restart: %s", job.audio_id, fault)
+            if self._closed:  # killed by close(): expected, not a fault worth a warning
+                log.debug("speech synthesis of %s cut short by close: %s", job.audio_id, fault)
+            else:
+                log.warning(
+                    "speech synthesis of %s failed, worker will restart: %s", job.audio_id, fault
+                )
             self._stop_worker(kill=True)
             with contextlib.suppress(OSError):
                 Path(work.tmp_path).unlink()
@@ -510,7 +548,9 @@ class SpeechService:
         STARTUP_FLOOR); `engine_factory` (picklable, called inside the worker) replaces
         pyttsx3, e.g. with a fake in tests."""
         if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-            raise InvalidSpeechRequest(f"timeout must be a positive number of seconds, not {timeout!r}")
+            raise InvalidSpeechRequest(
+                f"timeout must be a positive number of seconds, not {timeout!r}"
+            )
         _require_picklable(engine_factory)
         self._voice = check_voice(voice)
         self._rate = resolve_rate(rate, default=DEFAULT_RATE)
@@ -527,7 +567,8 @@ class SpeechService:
 
     @property
     def healthy(self) -> bool:
-        """False once closed, or from a synthesis fault until a later synthesis succeeds."""
+        """False once closed, and for FAULT_COOLDOWN seconds after a synthesis fault (ended
+        early by a success). Audio is still attempted meanwhile; this only advises callers."""
         with self._lock:
             dispatcher = self._dispatcher
         return not self._closed and (dispatcher is None or dispatcher.healthy)
@@ -564,7 +605,9 @@ class SpeechService:
     def prerender(self, texts: Iterable[str]) -> None:
         """Register and synthesise `texts` in the background, one utterance at a time and
         behind anything a user is waiting for; returns at once."""
-        thread = threading.Thread(target=self._prerender, args=(list(texts),), name="speech-prerender", daemon=True)
+        thread = threading.Thread(
+            target=self._prerender, args=(list(texts),), name="speech-prerender", daemon=True
+        )
         thread.start()
 
     def close(self) -> None:
@@ -592,7 +635,9 @@ class SpeechService:
     def _submit(self, job: SpeechJob, priority: _Priority) -> _Ticket:
         with self._lock:
             if self._dispatcher is not None and self._dispatcher.pid != os.getpid():
-                self._dispatcher = None  # inherited through fork: its thread and worker are not ours
+                self._dispatcher = (
+                    None  # inherited through fork: its thread and worker are not ours
+                )
             if self._dispatcher is None and not self._closed:
                 self._dispatcher = _Dispatcher(
                     self._cache, engine_factory=self._engine_factory, timeout=self._timeout
@@ -647,7 +692,9 @@ def speak_aloud(text: str, *, voice: str, rate: int) -> None:
         raise SpeechUnavailable(f"no speech engine: {type(exc).__name__}: {exc}") from exc
     expected = 60.0 * len(spoken.split()) / words_per_minute
     try:
-        engine.speak(spoken, voice=voice, rate=words_per_minute, wait_limit=2 * expected + PLAYBACK_SLACK)
+        engine.speak(
+            spoken, voice=voice, rate=words_per_minute, wait_limit=2 * expected + PLAYBACK_SLACK
+        )
     except RuntimeError as exc:
         raise SpeechUnavailable(f"speaking failed: {exc}") from exc
 
@@ -662,13 +709,19 @@ def require_audio_output() -> None:
         return  # the macOS and Windows drivers play through the OS directly
     player = shutil.which(AUDIO_PLAYER)
     if player is None:
-        raise SpeechUnavailable(f"no audio player: pyttsx3 plays through '{AUDIO_PLAYER}' (alsa-utils)")
+        raise SpeechUnavailable(
+            f"no audio player: pyttsx3 plays through '{AUDIO_PLAYER}' (alsa-utils)"
+        )
     with tempfile.TemporaryDirectory(prefix="speech-probe-") as folder:
         probe = Path(folder) / "silence.wav"
         _write_silence(probe, seconds=PROBE_SECONDS)
         try:
             done = subprocess.run(
-                [player, "-q", str(probe)], capture_output=True, text=True, timeout=PROBE_TIMEOUT, check=False
+                [player, "-q", str(probe)],
+                capture_output=True,
+                text=True,
+                timeout=PROBE_TIMEOUT,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             raise SpeechUnavailable(f"audio player unusable: {exc}") from exc

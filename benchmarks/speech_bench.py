@@ -13,7 +13,7 @@ import statistics
 import tempfile
 import time
 import wave
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Final
 
@@ -63,38 +63,45 @@ def seconds_of_audio(path: Path) -> float:
         return wav.getnframes() / wav.getframerate()
 
 
-def timed(action: Callable[[], object]) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = action()
-    return time.perf_counter() - start, result
-
-
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def verdict(value: float, target: float) -> str:
-    return "ok" if value <= target else "MISSED"
+def report(label: str, figure: str, target: float | None = None, value: float = 0.0) -> None:
+    """One aligned line; with a target, whether the measured `value` meets it."""
+    verdict = "" if target is None else f"  target <= {target * 1000:g} ms: "
+    verdict += "" if target is None else ("ok" if value <= target else "MISSED")
+    print(f"{label:<44}{figure:>22}{verdict}")
+
+
+def fetch(service: SpeechService, text: str) -> tuple[float, Path]:
+    """Seconds to register `text` and get its WAV file, and the file."""
+    start = time.perf_counter()
+    path = service.wav_path(service.audio_id(text))
+    elapsed = time.perf_counter() - start
+    if path is None:
+        raise SystemExit(f"synthesis failed for {text[:40]!r}")
+    return elapsed, path
 
 
 def bench_cold(service: SpeechService, texts: list[str]) -> None:
-    first, _ = timed(lambda: service.wav_path(service.audio_id("Warm up the speech worker.")))
-    print(f"worker start + first utterance       {first * 1000:8.1f} ms")
+    first, _ = fetch(service, "Warm up the speech worker.")
+    report("worker start + first utterance", f"{first * 1000:.1f} ms")
     durations, audio = [], []
     for text in texts:
-        elapsed, path = timed(lambda text=text: service.wav_path(service.audio_id(text)))
-        if not isinstance(path, Path):
-            raise SystemExit(f"synthesis failed for {text[:40]!r}")
+        elapsed, path = fetch(service, text)
         durations.append(elapsed)
         audio.append(seconds_of_audio(path))
     median = statistics.median(durations)
-    print(
-        f"{STEP_WORDS}-word step, cold (median of {len(texts)})  {median * 1000:8.1f} ms"
-        f"   target <= {TARGET_COLD * 1000:.0f} ms: {verdict(median, TARGET_COLD)}"
-        f"   (min {min(durations) * 1000:.1f}, max {max(durations) * 1000:.1f})"
+    spread = f"(min {min(durations) * 1000:.1f}, max {max(durations) * 1000:.1f}) "
+    report(
+        f"{STEP_WORDS}-word step, cold, median of {len(texts)}",
+        f"{spread}{median * 1000:.1f} ms",
+        TARGET_COLD,
+        median,
     )
-    print(f"real-time factor                     {sum(audio) / sum(durations):8.1f} s of audio per s")
+    report("real-time factor", f"{sum(audio) / sum(durations):.0f} s audio per s")
 
 
 def wait_for_files(paths: list[Path]) -> bool:
@@ -109,16 +116,21 @@ def wait_for_files(paths: list[Path]) -> bool:
 def bench_prerender(cache: Path, texts: list[str], *, warm: bool) -> list[str]:
     with SpeechService(cache) as service:
         if warm:
-            service.wav_path(service.audio_id("Warm up the speech worker."))
+            fetch(service, "Warm up the speech worker.")
         ids = [service.audio_id(text) for text in texts]  # registering is cheap; not the point
         wavs = [cache / f"{audio_id}.wav" for audio_id in ids]
-        elapsed, done = timed(lambda: (service.prerender(texts), wait_for_files(wavs))[1])
-    label = "warm worker" if warm else "incl. worker start"
+        start = time.perf_counter()
+        service.prerender(texts)
+        done = wait_for_files(wavs)
+        elapsed = time.perf_counter() - start
     if not done:
         raise SystemExit(f"pre-render did not finish within {PRERENDER_LIMIT:.0f} s")
-    print(
-        f"pre-render {len(texts)} seed texts ({label}) {elapsed * 1000:8.1f} ms"
-        f"   target <= {TARGET_PRERENDER:.0f} s: {verdict(elapsed, TARGET_PRERENDER)}"
+    label = "warm worker" if warm else "incl. worker start"
+    report(
+        f"pre-render {len(texts)} seed texts, {label}",
+        f"{elapsed * 1000:.1f} ms",
+        TARGET_PRERENDER,
+        elapsed,
     )
     return ids
 
@@ -134,15 +146,20 @@ def bench_cached(cache: Path, ids: list[str]) -> None:
             path.read_bytes()
             samples.append(time.perf_counter() - start)
     p50, p99 = percentile(samples, 0.50), percentile(samples, 0.99)
-    print(
-        f"cached wav_path + read (n={CACHED_CALLS})      p50 {p50 * 1000:6.3f} ms   p99 {p99 * 1000:6.3f} ms"
-        f"   target p99 <= {TARGET_CACHED_P99 * 1000:.0f} ms: {verdict(p99, TARGET_CACHED_P99)}"
+    report(f"cached wav_path + read, n={CACHED_CALLS}, p50", f"{p50 * 1000:.3f} ms")
+    report(
+        f"cached wav_path + read, n={CACHED_CALLS}, p99",
+        f"{p99 * 1000:.3f} ms",
+        TARGET_CACHED_P99,
+        p99,
     )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="folder of article .txt pages")
+    parser.add_argument(
+        "--content", type=Path, default=DEFAULT_CONTENT, help="folder of article .txt pages"
+    )
     args = parser.parse_args()
     library = seed_texts(args.content)
     if not library:

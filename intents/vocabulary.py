@@ -37,6 +37,9 @@ class Intent(StrEnum):
     THANKS = "thanks"
     SLOWER = "slower"
     FASTER = "faster"
+    START_TIMER = "start_timer"
+    STOP_TIMER = "stop_timer"
+    COUNT_REP = "count_rep"
     OUT_OF_SCOPE = "out_of_scope"
 
 
@@ -46,6 +49,7 @@ GUIDANCE_INTENTS: Final = frozenset(
         Intent.NEXT_STEP, Intent.PREVIOUS_STEP, Intent.REPEAT_STEP, Intent.GOTO_STEP,
         Intent.RESTART, Intent.STOP, Intent.PROGRESS, Intent.HOLD_DURATION,
         Intent.REPETITIONS, Intent.WARNING, Intent.PAIN, Intent.THINGS_NEEDED,
+        Intent.START_TIMER, Intent.STOP_TIMER, Intent.COUNT_REP,
     }
 )
 # Intents whose answer comes from the article, so an unknown exercise or body part

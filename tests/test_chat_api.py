@@ -127,3 +127,14 @@ def test_a_broken_engine_leaves_the_chat_answering_without_audio(tmp_path):
     assert later["messages"][0]["text"].startswith("Step 2 of 4")
     assert later["messages"][0]["audio"] is None
     app.extensions["speech"].close()
+
+
+def test_start_timer_sends_the_counts_with_their_speech(talk):
+    talk("cobra stretch")
+    talk("go to step 4")
+    body = talk("start timer")
+    assert body["timer"]["seconds"] == 30
+    assert [c["at"] for c in body["timer"]["counts"]] == [5, 10, 15, 20, 25, 28, 29, 30]
+    assert set(body["timer"]["counts"][0]) == {"at", "kind", "text", "speech", "audio"}
+    assert body["cancel_timer"] is False
+    assert talk("next")["cancel_timer"] is True

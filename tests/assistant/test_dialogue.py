@@ -160,3 +160,35 @@ def test_answers_overview_author_list_help(chat):
 def test_speech_has_no_symbols(chat):
     for message in chat("cobra stretch") + chat("what do I need"):
         assert not set(message.speech) & set("<>*#{}[]|/“”")
+
+
+def test_a_hold_step_offers_the_timer_and_start_timer_counts_it(chat, seed_library, index):
+    messages = chat("cobra", "go to step 4")[-1]
+    assert messages[-1].text == "Say “start timer” and I will count the hold for you."
+    chat.state, reply = respond(chat.state, "start timer", seed_library, index)
+    assert reply.timer is not None and reply.timer.seconds == 30
+    assert [c.at for c in reply.timer.counts] == [5, 10, 15, 20, 25, 28, 29, 30]
+    assert reply.timer.counts[-1].message.text == "30. Time is up: you can release the hold."
+    assert chat.state.timing
+
+
+@pytest.mark.parametrize("leave", ["next", "go back", "stop", "ouch", "lying hip stretch", "stop timer"])
+def test_moving_on_cancels_the_timer(chat, seed_library, index, leave):
+    chat("cobra", "go to step 4", "start timer")
+    chat.state, reply = respond(chat.state, leave, seed_library, index)
+    assert reply.cancel_timer
+    assert not chat.state.timing
+
+
+def test_start_timer_on_a_step_without_a_hold_says_so(chat):
+    chat("cobra")
+    assert chat("start timer")[0].text == "Step 1 does not say to hold for a time, so there is nothing to count."
+
+
+def test_done_counts_repetitions_on_a_repeat_step_and_means_next_elsewhere(chat):
+    chat("leg raises")
+    assert chat("done")[0].text.startswith("Step 2 of 5")
+    chat("go to step 5")
+    assert [chat("done")[0].text for _ in range(9)][-1] == "Rep 9 of 10."
+    assert chat("next rep")[0].text == "That is 10 of 10: all repetitions done. Say “next” to go on."
+    assert chat("done")[0].kind is Kind.COMPLETE

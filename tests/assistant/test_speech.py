@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant import speech
 from assistant.speech import (
     MAX_RATE,
     MAX_TEXT_CHARS,
@@ -35,7 +36,7 @@ from assistant.speech import (
     resolve_rate,
     speak_aloud,
 )
-from assistant.speech_worker import Pyttsx3Engine
+from assistant.speech_worker import Pyttsx3Engine, SynthesisEngine
 
 STEP = "Lie on your back on the edge of a table or bed with the leg you will stretch near the edge."
 SHORT = "Hold for a count of twenty."
@@ -86,14 +87,20 @@ class _DyingEngine:
         os._exit(3)
 
 
-def scripted_engine(folder: str) -> object:
+def scripted_engine(folder: str) -> SynthesisEngine:
     """The engine named in `<folder>/mode` when the worker starts; "good" is the real one."""
     mode = Path(folder, "mode").read_text().strip()
     if mode == "good":
         return _CountingEngine(str(Path(folder, "synth.log")))
     if mode == "refuse":
         raise RuntimeError("no speech engine on this machine")
-    return {"raise": _RaisingEngine, "hang": _HangingEngine, "garbage": _GarbageEngine, "die": _DyingEngine}[mode]()
+    fakes: dict[str, type[SynthesisEngine]] = {
+        "raise": _RaisingEngine,
+        "hang": _HangingEngine,
+        "garbage": _GarbageEngine,
+        "die": _DyingEngine,
+    }
+    return fakes[mode]()
 
 
 class Script:
@@ -127,7 +134,7 @@ def wait_until(condition: Callable[[], bool]) -> bool:
     return True
 
 
-def read_pcm(path: Path) -> tuple[wave._wave_params, array.array]:
+def read_pcm(path: Path) -> tuple[wave._wave_params, array.array[int]]:
     with wave.open(str(path), "rb") as wav:
         params = wav.getparams()
         samples = array.array("h", wav.readframes(params.nframes))
@@ -154,7 +161,9 @@ def children() -> set[int]:
 
 
 def warnings_from_speech(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "assistant.speech" and r.levelno == logging.WARNING]
+    return [
+        r for r in caplog.records if r.name == "assistant.speech" and r.levelno == logging.WARNING
+    ]
 
 
 @pytest.fixture
@@ -257,7 +266,10 @@ def test_a_bad_default_is_rejected_too() -> None:
 
 def test_id_ignores_layout_but_not_words_rate_or_voice() -> None:
     base = SpeechJob(normalize_text(STEP), "en-us", 175).audio_id
-    assert SpeechJob(normalize_text("  " + STEP.replace(" ", "\n  ") + "\t"), "en-us", 175).audio_id == base
+    assert (
+        SpeechJob(normalize_text("  " + STEP.replace(" ", "\n  ") + "\t"), "en-us", 175).audio_id
+        == base
+    )
     assert SpeechJob(normalize_text(STEP + "!"), "en-us", 175).audio_id != base
     assert SpeechJob(normalize_text(STEP), "en-us", 176).audio_id != base
     assert SpeechJob(normalize_text(STEP), "en-gb", 175).audio_id != base
@@ -273,14 +285,22 @@ def test_job_file_round_trips_and_rejects_tampering() -> None:
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t ", "x" * (MAX_TEXT_CHARS + 1)])
-def test_unspeakable_texts_are_refused(make_service: Callable[..., SpeechService], text: str) -> None:
+def test_unspeakable_texts_are_refused(
+    make_service: Callable[..., SpeechService], text: str
+) -> None:
     with pytest.raises(InvalidSpeechRequest):
         make_service().audio_id(text)
 
 
 @pytest.mark.parametrize(
     "options",
-    [{"voice": "en us; rm -rf"}, {"voice": ""}, {"rate": 5}, {"timeout": 0}, {"timeout": float("nan")}],
+    [
+        {"voice": "en us; rm -rf"},
+        {"voice": ""},
+        {"rate": 5},
+        {"timeout": 0},
+        {"timeout": float("nan")},
+    ],
 )
 def test_bad_service_options_are_refused(tmp_path: Path, options: dict[str, object]) -> None:
     with pytest.raises(InvalidSpeechRequest):
@@ -312,7 +332,10 @@ def test_audio_id_only_records_a_job_and_never_starts_the_engine(
 
 
 def test_wav_is_mono_pcm_speech_that_lengthens_with_the_words(real_service: SpeechService) -> None:
-    durations = [assert_speech(real_service.wav_path(real_service.audio_id(text))) for text in (SHORT, STEP, LONG)]
+    durations = [
+        assert_speech(real_service.wav_path(real_service.audio_id(text)))
+        for text in (SHORT, STEP, LONG)
+    ]
     assert durations == sorted(durations) and len(set(durations)) == 3
 
 
@@ -322,15 +345,21 @@ def test_slower_rate_gives_longer_audio(real_service: SpeechService) -> None:
     assert slow > fast
 
 
-def test_any_process_can_synthesise_from_the_job_file(real_service: SpeechService, tmp_path: Path) -> None:
+def test_any_process_can_synthesise_from_the_job_file(
+    real_service: SpeechService, tmp_path: Path
+) -> None:
     """Two gunicorn workers: one registers the text, the other serves the audio."""
-    registering = SpeechService(real_service.cache_dir, engine_factory=Script(tmp_path / "never", "refuse").factory)
+    registering = SpeechService(
+        real_service.cache_dir, engine_factory=Script(tmp_path / "never", "refuse").factory
+    )
     audio_id = registering.audio_id("Place your hands palm down on the floor at chest level.")
     registering.close()
     assert_speech(real_service.wav_path(audio_id))
 
 
-def test_second_fetch_is_served_from_cache(make_service: Callable[..., SpeechService], script: Script) -> None:
+def test_second_fetch_is_served_from_cache(
+    make_service: Callable[..., SpeechService], script: Script
+) -> None:
     service = make_service(engine_factory=script.factory)
     audio_id = service.audio_id(STEP)
     first = service.wav_path(audio_id)
@@ -344,7 +373,9 @@ def test_second_fetch_is_served_from_cache(make_service: Callable[..., SpeechSer
     assert script.synthesised == [STEP]
 
 
-def test_request_synthesises_ahead_of_the_fetch(make_service: Callable[..., SpeechService], script: Script) -> None:
+def test_request_synthesises_ahead_of_the_fetch(
+    make_service: Callable[..., SpeechService], script: Script
+) -> None:
     service = make_service(engine_factory=script.factory)
     audio_id = service.request(SHORT)
     wav = service.cache_dir / f"{audio_id}.wav"
@@ -380,7 +411,9 @@ def test_prerender_makes_every_text_once_and_skips_empty_ones(
     assert sorted(script.synthesised) == sorted([SHORT, STEP, LONG])
 
 
-def test_no_temporary_files_are_left_behind(make_service: Callable[..., SpeechService], script: Script) -> None:
+def test_no_temporary_files_are_left_behind(
+    make_service: Callable[..., SpeechService], script: Script
+) -> None:
     service = make_service(engine_factory=script.factory)
     service.wav_path(service.audio_id(SHORT))
     assert sorted(p.suffix for p in service.cache_dir.iterdir()) == [".json", ".wav"]
@@ -391,7 +424,10 @@ def test_no_temporary_files_are_left_behind(make_service: Callable[..., SpeechSe
 
 @pytest.mark.parametrize("mode", ["refuse", "raise", "hang", "garbage", "die"])
 def test_engine_faults_give_none_one_warning_then_recover(
-    make_service: Callable[..., SpeechService], script: Script, caplog: pytest.LogCaptureFixture, mode: str
+    make_service: Callable[..., SpeechService],
+    script: Script,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
 ) -> None:
     caplog.set_level(logging.WARNING, logger="assistant.speech")
     script.set(mode)
@@ -421,6 +457,16 @@ def test_faulty_background_work_does_not_break_later_fetches(
     script.set("good")
     assert_speech(service.wav_path(service.audio_id(SHORT)))
     assert len(warnings_from_speech(caplog)) == 1
+
+
+def test_unhealthy_only_for_a_cooldown_so_callers_that_skip_audio_retry(
+    make_service: Callable[..., SpeechService], script: Script, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(speech, "FAULT_COOLDOWN", 0.0)
+    script.set("raise")
+    service = make_service(engine_factory=script.factory)
+    assert service.wav_path(service.audio_id(SHORT)) is None
+    assert service.healthy  # the cooldown (zero here) is over: the app may ask again
 
 
 # --- Ids that must not reach any file ------------------------------------------------------------
@@ -459,7 +505,10 @@ def test_unknown_id_gives_none_without_synthesis(
     assert children() == before
 
 
-@pytest.mark.parametrize("content", [b"not json", b"[]", b'{"text": "hi"}', b'{"text": "hi", "voice": "en-us", "rate": 175}'])
+@pytest.mark.parametrize(
+    "content",
+    [b"not json", b"[]", b'{"text": "hi"}', b'{"text": "hi", "voice": "en-us", "rate": 175}'],
+)
 def test_bad_or_mismatched_job_files_give_none(
     make_service: Callable[..., SpeechService], script: Script, content: bytes
 ) -> None:
@@ -493,7 +542,7 @@ def test_close_stops_the_worker_and_keeps_cached_files(
     assert script.synthesised == [SHORT]
 
 
-# --- Speaking aloud ----------------------------------------------------------------------------------
+# --- Speaking aloud ---------------------------------------------------------------------
 
 FAKE_APLAY = """#!/bin/sh
 # Stands in for alsa-utils' aplay: {behaviour}
@@ -532,18 +581,27 @@ def test_speak_aloud_without_a_sound_card_is_unavailable(
         speak_aloud(SHORT, voice="en-us", rate=175)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the espeak driver plays through aplay on Linux")
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux"), reason="the espeak driver plays through aplay on Linux"
+)
 def test_speak_aloud_plays_the_spoken_text(tmp_path: Path) -> None:
-    """Run in a child process: it loads espeak and changes PATH, which the test run must not share."""
+    """In a child process: it loads espeak and changes PATH, which the test run must not share."""
     played = tmp_path / "played"
     played.mkdir()
     bin_dir = install_fake_aplay(
         tmp_path / "bin", behaviour="keeps a copy of what it plays", action=f'cp "$arg" "{played}/"'
     )
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    code = f"from assistant.speech import speak_aloud; speak_aloud({LONG!r}, voice='en-us', rate=175)"
+    code = (
+        f"from assistant.speech import speak_aloud; speak_aloud({LONG!r}, voice='en-us', rate=175)"
+    )
     done = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=Path(__file__).parents[2], capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=Path(__file__).parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     clips = [p for p in played.iterdir() if p.name != "silence.wav"]

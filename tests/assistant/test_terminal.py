@@ -41,3 +41,13 @@ def test_no_audio_device_is_reported_once_and_text_goes_on():
     assert out.getvalue().count("No audio") == 1
     assert len(calls) == 1
     assert "Step 3 of 4" in out.getvalue()
+
+
+def test_a_hold_is_counted_aloud_at_its_times():
+    out, spoken, slept = io.StringIO(), [], []
+    chat(["cobra", "go to step 4", "start timer"], out,
+         speak=lambda text, rate: spoken.append(text), rate=None, sleep=slept.append)
+    assert sum(slept) == 30
+    counts = spoken[spoken.index("Timer started. I will count to thirty.") + 1:]
+    assert counts == ["five", "ten", "fifteen", "twenty", "twenty-five", "twenty-eight", "twenty-nine",
+                      "thirty. Time is up. You can release the hold."]
