@@ -30,6 +30,7 @@ dev: $(RUN_STAMP)
 	FLASK_DEBUG=1 $(PY) -m flask --app app run --port $(PORT)
 
 test: $(DEV_STAMP)
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 eval: $(RUN_STAMP)

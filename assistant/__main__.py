@@ -1,8 +1,8 @@
 """python -m assistant: the guided conversation in a terminal, each reply also spoken aloud.
 
-    python -m assistant            # type "how do I do the cobra stretch", then "next"...
-    python -m assistant --mute     # text only
-    python -m assistant --rate slow --voice en-gb
+python -m assistant            # type "how do I do the cobra stretch", then "next"...
+python -m assistant --mute     # text only
+python -m assistant --rate slow --voice en-gb
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def render(message: Message) -> str:
     return message.text
 
 
-def count_hold(timer: Timer, out: TextIO, say: Callable[[Message], None],
-               sleep: Callable[[float], None] = time.sleep) -> None:
+def count_hold(
+    timer: Timer, out: TextIO, say: Callable[[Message], None], sleep: Callable[[float], None] = time.sleep
+) -> None:
     """Count a hold aloud at its times; Ctrl-C stops the count, not the program."""
     elapsed = 0
     try:
@@ -61,8 +62,14 @@ def count_hold(timer: Timer, out: TextIO, say: Callable[[Message], None],
         print("Timer stopped.", file=out)
 
 
-def chat(lines: Iterable[str], out: TextIO, *, speak: Speak | None, rate: int | None,
-         sleep: Callable[[float], None] = time.sleep) -> None:
+def chat(
+    lines: Iterable[str],
+    out: TextIO,
+    *,
+    speak: Speak | None,
+    rate: int | None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
     """The terminal loop over any lines (stdin, or a script in tests)."""
     library = load_library(os.environ.get("ASSISTANT_CONTENT_DIR", DEFAULT_CONTENT_DIR))
     index = build_index(library)
@@ -97,12 +104,14 @@ def _prompted(stream: TextIO) -> Iterable[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m assistant", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mute", action="store_true", help="do not speak, text only")
     parser.add_argument("--rate", help="slow, normal, fast or words per minute (80-320)")
-    parser.add_argument("--voice", default=os.environ.get("ASSISTANT_VOICE", "en-us"),
-                        help="an espeak-ng voice, e.g. en-us, en-gb")
+    parser.add_argument(
+        "--voice", default=os.environ.get("ASSISTANT_VOICE", "en-us"), help="an espeak-ng voice, e.g. en-us, en-gb"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:

@@ -22,7 +22,6 @@ from .replies import (
     exercises_by_article,
     info,
     listing,
-    speakable,
     spoken_number,
     step_message,
     warning_message,
@@ -86,9 +85,7 @@ class Reply:
 Handler = Callable[[DialogueState, Match, Library], tuple[DialogueState, Reply]]
 
 
-def respond(
-    state: DialogueState, text: str, library: Library, index: RouterIndex
-) -> tuple[DialogueState, Reply]:
+def respond(state: DialogueState, text: str, library: Library, index: RouterIndex) -> tuple[DialogueState, Reply]:
     """Route what was said in the light of the conversation, then advance."""
     if state.pending:
         chosen = _choose(state, text, index)
@@ -218,7 +215,9 @@ def _goto_step(state: DialogueState, outcome: Match, library: Library) -> tuple[
     number = total if outcome.step is None or outcome.step < 0 else outcome.step
     if not 1 <= number <= total:
         text = f"The {exercise.title} has {total} steps: say a step from 1 to {total}."
-        speech = f"The {exercise.title} has {spoken_number(total)} steps. Say a step from one to {spoken_number(total)}."
+        speech = (
+            f"The {exercise.title} has {spoken_number(total)} steps. Say a step from one to {spoken_number(total)}."
+        )
         return state, Reply((info(text, speech=speech),))
     if slug != state.exercise:  # jumping into another exercise is a start: warning first
         return _begin(state, slug, number, library)
@@ -437,9 +436,16 @@ def _start_timer(state: DialogueState, outcome: Match, library: Library) -> tupl
         return _nothing_in_progress(state, library)
     seconds = hold_seconds(step.text)
     if seconds is None:
-        return state, Reply((info(f"Step {step.number} does not say to hold for a time, so there is nothing to count."),))
+        return state, Reply(
+            (info(f"Step {step.number} does not say to hold for a time, so there is nothing to count."),)
+        )
     return replace(state, timing=True), Reply(
-        (info(f"Timer started: I will count to {seconds}.", speech=f"Timer started. I will count to {spoken_number(seconds)}."),),
+        (
+            info(
+                f"Timer started: I will count to {seconds}.",
+                speech=f"Timer started. I will count to {spoken_number(seconds)}.",
+            ),
+        ),
         timer=_timer(seconds),
         cancel_timer=state.timing,
     )
@@ -524,9 +530,7 @@ HANDLERS: Final[dict[Intent, Handler]] = {
     Intent.THINGS_NEEDED: _article_question(_things_answer),
     Intent.OVERVIEW: _article_question(_overview_answer),
     Intent.ABOUT_AUTHOR: _article_question(_author_answer),
-    Intent.HOLD_DURATION: _step_question(
-        HOLD_SENTENCE, "The article does not say how long to hold the {title}."
-    ),
+    Intent.HOLD_DURATION: _step_question(HOLD_SENTENCE, "The article does not say how long to hold the {title}."),
     Intent.REPETITIONS: _step_question(
         REPEAT_SENTENCE, "The article does not say how many times to repeat the {title}."
     ),

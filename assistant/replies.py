@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Final
 
 from content import Article, Exercise, Library, Step
+from content.measures import number_words
 
 __all__ = ["Kind", "Message", "speakable", "spoken_number"]
 
@@ -33,11 +34,6 @@ class Message:
     step: int | None = None
 
 
-NUMBER_NAMES: Final = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-TENS: Final = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 SYMBOLS: Final = (
     (re.compile(r"\band/or\b"), "and or"),
     (re.compile(r"\be\.g\."), "for example"),
@@ -53,12 +49,8 @@ SYMBOLS: Final = (
 
 
 def spoken_number(n: int) -> str:
-    """1 -> 'one', 42 -> 'forty-two'; larger numbers stay digits (espeak reads those well)."""
-    if 0 <= n < 20:
-        return NUMBER_NAMES[n]
-    if 20 <= n < 100:
-        return TENS[n // 10] + ("" if n % 10 == 0 else "-" + NUMBER_NAMES[n % 10])
-    return str(n)
+    """1 -> 'one', 42 -> 'forty-two' (for the ear)."""
+    return number_words(n)
 
 
 def speakable(text: str) -> str:
@@ -104,6 +96,4 @@ def exercises_by_article(library: Library) -> str:
     """Every exercise, grouped by article when there are several."""
     if len(library.articles) == 1:
         return listing([e.title for e in library.articles[0].exercises]) + "."
-    return " ".join(
-        f"From “{a.title}”: {listing([e.title for e in a.exercises])}." for a in library.articles
-    )
+    return " ".join(f"From “{a.title}”: {listing([e.title for e in a.exercises])}." for a in library.articles)

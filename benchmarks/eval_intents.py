@@ -53,8 +53,15 @@ def load_cases(*, clinc: Path = CLINC_SET) -> list[Case]:
         text, intent, exercise, step, context, group = line.split("\t")
         exercises = frozenset() if exercise == "-" else frozenset(exercise.split("|"))
         cases.append(
-            Case(text, intent, exercises, None if step == "-" else int(step),
-                 None if context == "-" else context, group, "own")
+            Case(
+                text,
+                intent,
+                exercises,
+                None if step == "-" else int(step),
+                None if context == "-" else context,
+                group,
+                "own",
+            )
         )
     if clinc.exists():
         for line in clinc.read_text(encoding="utf-8").splitlines()[1:]:
@@ -127,8 +134,10 @@ def calibrate(cases: list[Case], library) -> Thresholds:
         if figures.clinc_false_accept > MAX_FALSE_ACCEPT:
             continue
         objective = figures.own_in_scope + figures.clinc_in_scope + figures.own_oos_rejected
-        print(f"accept={accept} margin={margin} sure={sure}: own {figures.own_in_scope:.3f} "
-              f"clinc-in {figures.clinc_in_scope:.3f} FAR {figures.clinc_false_accept:.4f}")
+        print(
+            f"accept={accept} margin={margin} sure={sure}: own {figures.own_in_scope:.3f} "
+            f"clinc-in {figures.clinc_in_scope:.3f} FAR {figures.clinc_false_accept:.4f}"
+        )
         if best is None or objective > best[0]:
             best = (objective, limits)
     return best[1] if best else base
@@ -162,9 +171,11 @@ def main() -> None:
     print(f"cases: {Counter(c.source for c in cases)}; index built in {build_ms:.0f} ms, {index_kib:.0f} KiB")
     for half in ("dev", "test"):
         figures = evaluate([c for c in cases if _half(c.text) == half], index)
-        print(f"[{half}] own in-scope accuracy {figures.own_in_scope:.1%}, own near misses rejected "
-              f"{figures.own_oos_rejected:.1%}, CLINC in-scope accuracy {figures.clinc_in_scope:.1%}, "
-              f"CLINC out-of-scope false accepts {figures.clinc_false_accept:.2%}")
+        print(
+            f"[{half}] own in-scope accuracy {figures.own_in_scope:.1%}, own near misses rejected "
+            f"{figures.own_oos_rejected:.1%}, CLINC in-scope accuracy {figures.clinc_in_scope:.1%}, "
+            f"CLINC out-of-scope false accepts {figures.clinc_false_accept:.2%}"
+        )
         print("   by group: " + ", ".join(f"{g} {r:.0%}" for g, r in figures.by_group.items()))
         if args.errors:
             print("\n".join("   " + e for e in figures.errors))

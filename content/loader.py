@@ -45,14 +45,10 @@ def build_library(articles: Iterable[Article]) -> Library:
     taken: set[str] = set()
     unique: list[Article] = []
     for article in articles:
-        exercises = tuple(
-            replace(e, slug=_unique(e.slug, article.slug, taken)) for e in article.exercises
-        )
+        exercises = tuple(replace(e, slug=_unique(e.slug, article.slug, taken)) for e in article.exercises)
         unique.append(replace(article, exercises=exercises))
     article_slugs: set[str] = set()
-    return Library(
-        tuple(replace(a, slug=_unique(a.slug, "article", article_slugs)) for a in unique)
-    )
+    return Library(tuple(replace(a, slug=_unique(a.slug, "article", article_slugs)) for a in unique))
 
 
 def _unique(slug: str, prefix: str, taken: set[str]) -> str:

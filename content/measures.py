@@ -5,18 +5,17 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["hold_seconds", "repetitions"]
+__all__ = ["hold_seconds", "number_words", "repetitions", "to_number"]
 
-UNITS: Final = {
-    w: i for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split()
-    )
-}
-TENS: Final = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
-NUMBER: Final = r"(?:\d+|(?:%s)(?:[- ](?:%s))?|%s)" % (
-    "|".join(TENS), "|".join(w for w in UNITS if w != "zero"), "|".join(UNITS)
-)
+UNIT_WORDS: Final = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen"
+).split()
+TEN_WORDS: Final = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+UNITS: Final = {w: i for i, w in enumerate(UNIT_WORDS)}
+TENS: Final = {w: 10 * i for i, w in enumerate(TEN_WORDS) if i > 1}
+_TENS_ALT, _UNITS_ALT = "|".join(TENS), "|".join(UNIT_WORDS[1:])
+NUMBER: Final = rf"(?:\d+|(?:{_TENS_ALT})(?:[- ](?:{_UNITS_ALT}))?|{'|'.join(UNIT_WORDS)})"
 # "Hold for a count of twenty to thirty", "hold for 30 seconds", "hold the stretch for one minute"
 HOLD: Final = re.compile(
     rf"\bhold\b[^.]*?\bfor\b[^.]*?(?:count of\s+)?(?P<low>{NUMBER})(?:\s*(?:to|-|or)\s*(?P<high>{NUMBER}))?"
@@ -24,6 +23,15 @@ HOLD: Final = re.compile(
     re.I,
 )
 REPEAT: Final = re.compile(rf"\b(?P<n>{NUMBER})\s+times\b", re.I)
+
+
+def number_words(n: int) -> str:
+    """1 -> 'one', 42 -> 'forty-two'; from 100 on, digits (speech engines read those well)."""
+    if 0 <= n < 20:
+        return UNIT_WORDS[n]
+    if 20 <= n < 100:
+        return TEN_WORDS[n // 10] + ("" if n % 10 == 0 else "-" + UNIT_WORDS[n % 10])
+    return str(n)
 
 
 def to_number(words: str) -> int | None:

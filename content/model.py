@@ -52,9 +52,7 @@ class Library:
         return next((e for e in self.exercises if e.slug == slug), None)
 
     def article_of(self, exercise_slug: str) -> Article | None:
-        return next(
-            (a for a in self.articles for e in a.exercises if e.slug == exercise_slug), None
-        )
+        return next((a for a in self.articles for e in a.exercises if e.slug == exercise_slug), None)
 
 
 def slugify(text: str) -> str:
@@ -70,8 +68,7 @@ def to_dict(article: Article) -> dict:
         "slug": article.slug,
         "intro": article.intro,
         "exercises": [
-            {"title": e.title, "slug": e.slug, "steps": [s.text for s in e.steps]}
-            for e in article.exercises
+            {"title": e.title, "slug": e.slug, "steps": [s.text for s in e.steps]} for e in article.exercises
         ],
         "warnings": list(article.warnings),
         "tips": list(article.tips),

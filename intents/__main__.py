@@ -25,17 +25,28 @@ def to_json(outcome: Outcome, library: Library) -> dict:
         return exercise.title if exercise else None
 
     if isinstance(outcome, NoMatch):
-        return {"intent": "out_of_scope", "exercise": None, "step": None,
-                "score": round(outcome.score, 1), "candidates": []}
+        return {
+            "intent": "out_of_scope",
+            "exercise": None,
+            "step": None,
+            "score": round(outcome.score, 1),
+            "candidates": [],
+        }
     exercise = title(outcome.exercise) if isinstance(outcome, Match) else None
     candidates = [title(s) for s in outcome.candidates] if isinstance(outcome, Ambiguous) else []
-    return {"intent": outcome.intent.value, "exercise": exercise, "step": outcome.step,
-            "score": round(outcome.score, 1), "candidates": candidates}
+    return {
+        "intent": outcome.intent.value,
+        "exercise": exercise,
+        "step": outcome.step,
+        "score": round(outcome.score, 1),
+        "candidates": candidates,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m intents", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m intents", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("utterance", nargs="*", help="what someone typed or said")
     parser.add_argument("--batch", action="store_true", help="read one utterance per line from stdin")
     parser.add_argument("--exercise", help="slug of the exercise in progress (context)")

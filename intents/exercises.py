@@ -77,7 +77,7 @@ def _split_compounds(text: str) -> str:
     words = []
     for word in text.split():
         prefix = next((p for p in COMPOUND_PREFIXES if word.startswith(p) and len(word) > len(p) + 3), None)
-        words.extend([prefix, word[len(prefix):]] if prefix else [word])
+        words.extend([prefix, word[len(prefix) :]] if prefix else [word])
     return " ".join(words)
 
 
@@ -140,9 +140,7 @@ def find_exercise(
         found = process.extractOne(window, texts, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
         by_sound = None
         if len(key.replace(" ", "")) >= MIN_SOUND_KEY_CHARS:
-            by_sound = process.extractOne(
-                key, keys, scorer=fuzz.ratio, processor=None, score_cutoff=phonetic_cutoff
-            )
+            by_sound = process.extractOne(key, keys, scorer=fuzz.ratio, processor=None, score_cutoff=phonetic_cutoff)
         hits.extend((h[1], end - start, start, h[2]) for h in (found, by_sound) if h is not None)
     if not hits:
         return None
@@ -155,10 +153,7 @@ def find_exercise(
     if len(aliases[alias_index].slugs) > 1:
         # A generic word ("stretch") is only a fallback: a specific name around it, even
         # misspelt ("copra stretch"), says which exercise is meant.
-        specific = [
-            h for h in hits
-            if len(aliases[h[3]].slugs) == 1 and h[2] < start + length and start < h[2] + h[1]
-        ]
+        specific = [h for h in hits if len(aliases[h[3]].slugs) == 1 and h[2] < start + length and start < h[2] + h[1]]
         if specific:
             score, length, start, alias_index = max(specific, key=lambda h: (h[1], h[0], -h[2]))
     return ExerciseHit(aliases[alias_index].slugs, score, (start, start + length))

@@ -57,7 +57,10 @@ class Lexicon:
     def _fix(self, word: str) -> str:
         if len(word) >= MIN_FIXABLE_CHARS:
             close = process.extractOne(
-                word, self._choices, scorer=OSA.normalized_similarity, processor=None,
+                word,
+                self._choices,
+                scorer=OSA.normalized_similarity,
+                processor=None,
                 score_cutoff=TYPO_SIMILARITY,
             )
             if close is not None:

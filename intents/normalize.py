@@ -11,14 +11,40 @@ import jellyfish
 __all__ = ["normalize", "phonetic_key", "NUMBER_WORDS"]
 
 CONTRACTIONS: Final = {
-    "what's": "what is", "whats": "what is", "that's": "that is", "it's": "it is",
-    "i'm": "i am", "im": "i am", "let's": "let us", "lets": "let us", "where's": "where is",
-    "how's": "how is", "who's": "who is", "there's": "there is", "here's": "here is",
-    "can't": "can not", "cant": "can not", "cannot": "can not", "won't": "will not",
-    "don't": "do not", "dont": "do not", "didn't": "did not", "didnt": "did not",
-    "doesn't": "does not", "isn't": "is not", "i've": "i have", "i'll": "i will",
-    "i'd": "i would", "you're": "you are", "youre": "you are", "gonna": "going to",
-    "wanna": "want to", "gotta": "got to", "ya": "you", "u": "you", "pls": "please",
+    "what's": "what is",
+    "whats": "what is",
+    "that's": "that is",
+    "it's": "it is",
+    "i'm": "i am",
+    "im": "i am",
+    "let's": "let us",
+    "lets": "let us",
+    "where's": "where is",
+    "how's": "how is",
+    "who's": "who is",
+    "there's": "there is",
+    "here's": "here is",
+    "can't": "can not",
+    "cant": "can not",
+    "cannot": "can not",
+    "won't": "will not",
+    "don't": "do not",
+    "dont": "do not",
+    "didn't": "did not",
+    "didnt": "did not",
+    "doesn't": "does not",
+    "isn't": "is not",
+    "i've": "i have",
+    "i'll": "i will",
+    "i'd": "i would",
+    "you're": "you are",
+    "youre": "you are",
+    "gonna": "going to",
+    "wanna": "want to",
+    "gotta": "got to",
+    "ya": "you",
+    "u": "you",
+    "pls": "please",
     "plz": "please",
 }
 # Words that carry no meaning for routing: hesitations, politeness, articles.
@@ -33,9 +59,19 @@ NUMBER_WORDS: Final = {
     word: str(n)
     for n, words in enumerate(
         [
-            (), (), ("two", "second"), ("three", "third"), ("four", "fourth", "for"),
-            ("five", "fifth"), ("six", "sixth"), ("seven", "seventh"), ("eight", "eighth"),
-            ("nine", "ninth"), ("ten", "tenth"), ("eleven", "eleventh"), ("twelve", "twelfth"),
+            (),
+            (),
+            ("two", "second"),
+            ("three", "third"),
+            ("four", "fourth", "for"),
+            ("five", "fifth"),
+            ("six", "sixth"),
+            ("seven", "seventh"),
+            ("eight", "eighth"),
+            ("nine", "ninth"),
+            ("ten", "tenth"),
+            ("eleven", "eleventh"),
+            ("twelve", "twelfth"),
         ]
     )
     for word in words
@@ -62,6 +98,5 @@ def normalize(text: str) -> str:
 def phonetic_key(normalized: str) -> str:
     """Metaphone of each word, so sound-alike slips ("next stop", "cobbra") compare close."""
     return " ".join(
-        word if word.isdigit() or word.startswith("{") else jellyfish.metaphone(word)
-        for word in normalized.split()
+        word if word.isdigit() or word.startswith("{") else jellyfish.metaphone(word) for word in normalized.split()
     )

@@ -12,8 +12,8 @@ from rapidfuzz import fuzz, process
 
 from content import Library
 
-from .lexicon import Lexicon
 from .exercises import Alias, ExerciseHit, derive_aliases, find_exercise
+from .lexicon import Lexicon
 from .normalize import normalize, phonetic_key
 from .vocabulary import CONTENT_INTENTS, GUIDANCE_INTENTS, Intent, load_phrasings
 
@@ -181,9 +181,7 @@ def build_index(
     return RouterIndex(
         phrasings=tuple(normalized),
         aliases=aliases,
-        lexicon=Lexicon(
-            (p.text.split() for p in normalized), extra | FUNCTION_WORDS, light=FUNCTION_WORDS
-        ),
+        lexicon=Lexicon((p.text.split() for p in normalized), extra | FUNCTION_WORDS, light=FUNCTION_WORDS),
         step_counts={e.slug: len(e.steps) for e in library.exercises},
         thresholds=thresholds or Thresholds(),
         texts=tuple(p.text for p in normalized),
@@ -227,7 +225,7 @@ def _extract_step(plain: str) -> tuple[str, int | None]:
         return plain, None
     word = found.group("after") or found.group("before") or found.group("heard")
     number = STEP_WORDS.get(word) or STEP_HOMOPHONES.get(word) or int(word)
-    return f"{plain[: found.start()]}step {STEP_SLOT}{plain[found.end():]}".strip(), number
+    return f"{plain[: found.start()]}step {STEP_SLOT}{plain[found.end() :]}".strip(), number
 
 
 def _fill_exercise_slot(plain: str, hit: ExerciseHit | None) -> str | None:
@@ -238,9 +236,7 @@ def _fill_exercise_slot(plain: str, hit: ExerciseHit | None) -> str | None:
     return " ".join([*words[:start], EXERCISE_SLOT, *words[end:]])
 
 
-def _score_intents(
-    plain: str, slotted: str | None, index: RouterIndex
-) -> dict[Intent, tuple[float, bool]]:
+def _score_intents(plain: str, slotted: str | None, index: RouterIndex) -> dict[Intent, tuple[float, bool]]:
     """Best score per intent, and whether it came from the exercise-slotted reading."""
     scores: dict[Intent, tuple[float, bool]] = {}
     readings = [(plain, False)] + ([(slotted, True)] if slotted else [])

@@ -46,10 +46,21 @@ class Intent(StrEnum):
 # Intents about the exercise being guided: tried first while one is in progress.
 GUIDANCE_INTENTS: Final = frozenset(
     {
-        Intent.NEXT_STEP, Intent.PREVIOUS_STEP, Intent.REPEAT_STEP, Intent.GOTO_STEP,
-        Intent.RESTART, Intent.STOP, Intent.PROGRESS, Intent.HOLD_DURATION,
-        Intent.REPETITIONS, Intent.WARNING, Intent.PAIN, Intent.THINGS_NEEDED,
-        Intent.START_TIMER, Intent.STOP_TIMER, Intent.COUNT_REP,
+        Intent.NEXT_STEP,
+        Intent.PREVIOUS_STEP,
+        Intent.REPEAT_STEP,
+        Intent.GOTO_STEP,
+        Intent.RESTART,
+        Intent.STOP,
+        Intent.PROGRESS,
+        Intent.HOLD_DURATION,
+        Intent.REPETITIONS,
+        Intent.WARNING,
+        Intent.PAIN,
+        Intent.THINGS_NEEDED,
+        Intent.START_TIMER,
+        Intent.STOP_TIMER,
+        Intent.COUNT_REP,
     }
 )
 # Intents whose answer comes from the article, so an unknown exercise or body part
@@ -57,8 +68,13 @@ GUIDANCE_INTENTS: Final = frozenset(
 # stopping and reading the warning is the safe answer whatever the body part.
 CONTENT_INTENTS: Final = frozenset(
     {
-        Intent.START_EXERCISE, Intent.GOTO_STEP, Intent.THINGS_NEEDED,
-        Intent.HOLD_DURATION, Intent.REPETITIONS, Intent.OVERVIEW, Intent.LIST_EXERCISES,
+        Intent.START_EXERCISE,
+        Intent.GOTO_STEP,
+        Intent.THINGS_NEEDED,
+        Intent.HOLD_DURATION,
+        Intent.REPETITIONS,
+        Intent.OVERVIEW,
+        Intent.LIST_EXERCISES,
     }
 )
 

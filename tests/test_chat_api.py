@@ -15,8 +15,9 @@ def broken_engine():
 
 @pytest.fixture
 def quiet_app(tmp_path):
-    return create_app({"TESTING": True, "SPEECH_ENABLED": False, "SECRET_KEY": "test",
-                       "CONTENT_DIR": str(DEFAULT_CONTENT_DIR)})
+    return create_app(
+        {"TESTING": True, "SPEECH_ENABLED": False, "SECRET_KEY": "test", "CONTENT_DIR": str(DEFAULT_CONTENT_DIR)}
+    )
 
 
 @pytest.fixture
@@ -78,9 +79,7 @@ def test_a_tampered_or_foreign_token_starts_a_new_conversation(talk):
 )
 def test_bad_requests_get_a_clear_json_error(quiet_app, body, kwargs):
     client = quiet_app.test_client()
-    response = client.post("/api/chat", json=body, **kwargs) if body is not None else client.post(
-        "/api/chat", **kwargs
-    )
+    response = client.post("/api/chat", json=body, **kwargs) if body is not None else client.post("/api/chat", **kwargs)
     assert response.status_code == 400
     assert isinstance(response.get_json()["error"], str)
 
@@ -115,9 +114,16 @@ def test_audio_for_every_message_is_a_wav(client):
 
 
 def test_a_broken_engine_leaves_the_chat_answering_without_audio(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "SPEECH_CACHE_DIR": str(tmp_path),
-                      "SPEECH_PRERENDER": False, "SPEECH_ENGINE_FACTORY": broken_engine,
-                      "SPEECH_TIMEOUT": 5.0})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "SPEECH_CACHE_DIR": str(tmp_path),
+            "SPEECH_PRERENDER": False,
+            "SPEECH_ENGINE_FACTORY": broken_engine,
+            "SPEECH_TIMEOUT": 5.0,
+        }
+    )
     client = app.test_client()
     first = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()
     audio = first["messages"][1]["audio"]

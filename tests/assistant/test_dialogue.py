@@ -106,18 +106,29 @@ def test_out_of_scope_keeps_guidance(chat):
 @pytest.mark.parametrize(
     ("setup", "question", "expected"),
     [
-        (["cobra stretch"], "how long do I hold it",
-         "The article says, for the Cobra Stretch: Step 4: “Hold for a count of twenty to thirty "
-         "before lowering your chest back down to the floor.”"),
-        ([], "how long do I hold the lying hip stretch",
-         "The article says, for the Lying Hip Stretch: Step 4: “Hold for a count of twenty to thirty.”"),
-        (["leg raises"], "how long do I hold it",
-         "The article does not say how long to hold the Multidirectional Leg Raises."),
-        (["leg raises"], "how many times",
-         "The article says, for the Multidirectional Leg Raises: Step 5: “Repeat sequence ten "
-         "times and then reverse with the other leg.”"),
-        ([], "what do I need",
-         "For “How to Treat Imbalance in Hip Flexor Muscles” you need: Table and Chair."),
+        (
+            ["cobra stretch"],
+            "how long do I hold it",
+            "The article says, for the Cobra Stretch: Step 4: “Hold for a count of twenty to thirty "
+            "before lowering your chest back down to the floor.”",
+        ),
+        (
+            [],
+            "how long do I hold the lying hip stretch",
+            "The article says, for the Lying Hip Stretch: Step 4: “Hold for a count of twenty to thirty.”",
+        ),
+        (
+            ["leg raises"],
+            "how long do I hold it",
+            "The article does not say how long to hold the Multidirectional Leg Raises.",
+        ),
+        (
+            ["leg raises"],
+            "how many times",
+            "The article says, for the Multidirectional Leg Raises: Step 5: “Repeat sequence ten "
+            "times and then reverse with the other leg.”",
+        ),
+        ([], "what do I need", "For “How to Treat Imbalance in Hip Flexor Muscles” you need: Table and Chair."),
     ],
 )
 def test_questions_are_answered_in_the_articles_words(chat, setup, question, expected):

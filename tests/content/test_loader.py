@@ -15,8 +15,7 @@ BAD_FILES = {
     "empty.txt": b"",
     "blank.txt": b"  \n\n   \n",
     "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00",
-    "latin1.txt": "Cobra Stretch\n\n  1. Lie down \u2014 caf\xe9\n".encode("latin-1", "replace")
-    + b"\xe9\xff",
+    "latin1.txt": "Cobra Stretch\n\n  1. Lie down \u2014 caf\xe9\n".encode("latin-1", "replace") + b"\xe9\xff",
     "chrome-only.txt": b"Your #1 source for all things sports!\n\nShape Created with Sketch.\n",
     "no-steps.txt": b"How to Rest\n\nResting is good for you.\n\nLie Down\n\nJust lie down.\n",
     "starts-with-step.txt": b"  1. Lie down.\n\n  2. Get up.\n",

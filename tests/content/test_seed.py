@@ -55,9 +55,7 @@ def test_steps_are_verbatim_and_numbered(article):
         "Place your hands palm down on the floor at chest level and raise your upper body off "
         "the floor. Do not allow your hips to come off the floor."
     )
-    assert article.exercises[2].steps[4].text == (
-        "Repeat sequence ten times and then reverse with the other leg."
-    )
+    assert article.exercises[2].steps[4].text == ("Repeat sequence ten times and then reverse with the other leg.")
 
 
 def test_one_warning(article):

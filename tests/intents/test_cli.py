@@ -11,8 +11,11 @@ from intents.__main__ import main
 def test_one_utterance(capsys):
     assert main(["how", "do", "I", "do", "the", "cobra", "stretch"]) == 0
     assert json.loads(capsys.readouterr().out) == {
-        "intent": "start_exercise", "exercise": "Cobra Stretch", "step": None,
-        "score": 100.0, "candidates": [],
+        "intent": "start_exercise",
+        "exercise": "Cobra Stretch",
+        "step": None,
+        "score": 100.0,
+        "candidates": [],
     }
 
 

@@ -72,8 +72,16 @@ def test_routes_mid_exercise(index, said, intent):
 
 @pytest.mark.parametrize(
     ("said", "step"),
-    [("step 3", 3), ("step three", 3), ("the third step", 3), ("go to step 2", 2),
-     ("last step", 4), ("go to step for", 4), ("step one", 1), ("first step", 1)],
+    [
+        ("step 3", 3),
+        ("step three", 3),
+        ("the third step", 3),
+        ("go to step 2", 2),
+        ("last step", 4),
+        ("go to step for", 4),
+        ("step one", 1),
+        ("first step", 1),
+    ],
 )
 def test_step_entity(index, said, step):
     outcome = route(said, index, Context(current_exercise=COBRA))
