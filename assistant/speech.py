@@ -79,7 +79,7 @@ MAX_RATE: Final = 320
 """Above this, step-by-step instructions stop being intelligible."""
 
 MAX_TEXT_CHARS: Final = 5000
-"""Bounds one utterance (about 4 minutes of speech): longest article section is far shorter."""
+"""Bounds one utterance (about 5 minutes of speech); the longest article section is far shorter."""
 
 CACHE_FORMAT: Final = "speech-v1"
 """Hashed into every id: bump it when synthesis output changes, and old files are orphaned."""
@@ -96,14 +96,19 @@ RATE_TEXT_PATTERN: Final = re.compile(r"\d{1,3}(\.\d+)?")
 WAV_HEADER_BYTES: Final = 44
 """A cached file no bigger than a bare header is a truncated write, not audio."""
 
-MAX_JOB_BYTES: Final = 4 * MAX_TEXT_CHARS + 1024
-"""A job file bigger than the longest valid one is not ours; refuse to parse it."""
+MAX_JOB_BYTES: Final = 6 * MAX_TEXT_CHARS + 1024
+"""Longer than any valid job file (a character is at most 6 bytes of JSON: `\u0001`); a
+bigger file is not ours, so it is not even parsed."""
 
 STALE_TMP_SECONDS: Final = 600.0
 """Temporary files older than this were left by a killed process and may be swept."""
 
 KILL_GRACE: Final = 2.0
 """Seconds to let a stopped or killed worker exit before giving up on joining it."""
+
+CLOSE_GRACE: Final = 0.5
+"""Seconds close() lets the current utterance finish (~30 ms is typical); cutting a longer
+one short costs only a cache entry, while waiting could hold up a server's shutdown."""
 
 FAULT_COOLDOWN: Final = 30.0
 """Seconds `healthy` stays False after a fault: callers that skip audio while unhealthy then
@@ -219,7 +224,8 @@ class SpeechJob:
         object.__setattr__(self, "audio_id", hashlib.sha256(key.encode("utf-8")).hexdigest())
 
     def to_json(self) -> str:
-        return json.dumps({"text": self.text, "voice": self.voice, "rate": self.rate})
+        data = {"text": self.text, "voice": self.voice, "rate": self.rate}
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_json(cls, raw: str | bytes, *, audio_id: str) -> SpeechJob:
@@ -230,9 +236,7 @@ class SpeechJob:
         text, voice, rate = data.get("text"), data.get("voice"), data.get("rate")
         if not (isinstance(text, str) and isinstance(voice, str) and type(rate) is int):
             raise ValueError("job file lacks text, voice or rate")
-        job = cls(
-            normalize_text(text), check_voice(voice), resolve_rate(rate, default=DEFAULT_RATE)
-        )
+        job = cls(normalize_text(text), check_voice(voice), resolve_rate(rate, default=DEFAULT_RATE))
         if job.audio_id != audio_id:
             raise ValueError("job file does not match its id")
         return job
@@ -314,6 +318,7 @@ class _Worker:
     """One spawned process holding one engine; used only by the dispatcher thread."""
 
     def __init__(self, engine_factory: EngineFactory | None, *, timeout: float) -> None:
+        """Spawn the worker (without waiting for its engine: see wait_ready)."""
         context = multiprocessing.get_context("spawn")  # fork would copy locks and espeak state
         self._conn, child_conn = context.Pipe()
         self._process = context.Process(
@@ -327,13 +332,11 @@ class _Worker:
             raise _WorkerFault(f"cannot start the worker: {exc}") from exc
         finally:
             child_conn.close()  # the child has its own copy; ours would hide its exit from us
-        try:
-            ready = self._receive(max(timeout, STARTUP_FLOOR))
-        except BaseException:
-            self.stop(kill=True)
-            raise
+
+    def wait_ready(self) -> None:
+        """Wait for the engine to start; raise _WorkerFault if it fails or takes too long."""
+        ready = self._receive(max(self._timeout, STARTUP_FLOOR))
         if not isinstance(ready, WorkerReady) or ready.error:
-            self.stop(kill=True)
             reason = ready.error if isinstance(ready, WorkerReady) else repr(ready)
             raise _WorkerFault(f"engine did not start: {reason}")
 
@@ -411,9 +414,7 @@ class _Pending:
 class _Dispatcher:
     """Owns the worker and the one thread that talks to it; jobs for one id are merged."""
 
-    def __init__(
-        self, cache: _CacheDir, *, engine_factory: EngineFactory | None, timeout: float
-    ) -> None:
+    def __init__(self, cache: _CacheDir, *, engine_factory: EngineFactory | None, timeout: float) -> None:
         self.pid = os.getpid()
         """The process this dispatcher (its thread, its worker) belongs to."""
         self._faulted_at: float | None = None
@@ -450,9 +451,7 @@ class _Dispatcher:
             pending.priority = priority
             self._queue.put((priority, next(self._order), job.audio_id))
             if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._serve, name="speech-dispatch", daemon=True
-                )
+                self._thread = threading.Thread(target=self._serve, name="speech-dispatch", daemon=True)
                 self._thread.start()
             return pending.ticket
 
@@ -465,7 +464,7 @@ class _Dispatcher:
             thread = self._thread
         self._queue.put((_Priority.STOP, -1, ""))
         if thread is not None:
-            thread.join(KILL_GRACE)  # let the current utterance finish...
+            thread.join(CLOSE_GRACE)  # let the current utterance finish...
             if thread.is_alive() and (worker := self._worker) is not None:
                 worker.kill()  # ...or cut it short rather than hold up shutdown
             thread.join(2 * KILL_GRACE)
@@ -497,20 +496,18 @@ class _Dispatcher:
         if self._cache.has_wav(job.audio_id):  # maybe another process made it meanwhile
             return True
         wav = self._cache.wav_file(job.audio_id)
-        work = SynthesisJob(
-            job.audio_id, job.text, job.voice, job.rate, str(self._cache.tmp_file(wav)), str(wav)
-        )
+        work = SynthesisJob(job.audio_id, job.text, job.voice, job.rate, str(self._cache.tmp_file(wav)), str(wav))
         try:
             if self._worker is None:
+                # Published before it is ready, so close() can kill a worker stuck starting.
                 self._worker = _Worker(self._engine_factory, timeout=self._timeout)
+                self._worker.wait_ready()
             self._worker.run(work)
         except _WorkerFault as fault:
             if self._closed:  # killed by close(): expected, not a fault worth a warning
                 log.debug("speech synthesis of %s cut short by close: %s", job.audio_id, fault)
             else:
-                log.warning(
-                    "speech synthesis of %s failed, worker will restart: %s", job.audio_id, fault
-                )
+                log.warning("speech synthesis of %s failed, worker will restart: %s", job.audio_id, fault)
             self._stop_worker(kill=True)
             with contextlib.suppress(OSError):
                 Path(work.tmp_path).unlink()
@@ -548,9 +545,7 @@ class SpeechService:
         STARTUP_FLOOR); `engine_factory` (picklable, called inside the worker) replaces
         pyttsx3, e.g. with a fake in tests."""
         if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
-            raise InvalidSpeechRequest(
-                f"timeout must be a positive number of seconds, not {timeout!r}"
-            )
+            raise InvalidSpeechRequest(f"timeout must be a positive number of seconds, not {timeout!r}")
         _require_picklable(engine_factory)
         self._voice = check_voice(voice)
         self._rate = resolve_rate(rate, default=DEFAULT_RATE)
@@ -605,9 +600,7 @@ class SpeechService:
     def prerender(self, texts: Iterable[str]) -> None:
         """Register and synthesise `texts` in the background, one utterance at a time and
         behind anything a user is waiting for; returns at once."""
-        thread = threading.Thread(
-            target=self._prerender, args=(list(texts),), name="speech-prerender", daemon=True
-        )
+        thread = threading.Thread(target=self._prerender, args=(list(texts),), name="speech-prerender", daemon=True)
         thread.start()
 
     def close(self) -> None:
@@ -635,13 +628,9 @@ class SpeechService:
     def _submit(self, job: SpeechJob, priority: _Priority) -> _Ticket:
         with self._lock:
             if self._dispatcher is not None and self._dispatcher.pid != os.getpid():
-                self._dispatcher = (
-                    None  # inherited through fork: its thread and worker are not ours
-                )
+                self._dispatcher = None  # inherited through fork: its thread and worker are not ours
             if self._dispatcher is None and not self._closed:
-                self._dispatcher = _Dispatcher(
-                    self._cache, engine_factory=self._engine_factory, timeout=self._timeout
-                )
+                self._dispatcher = _Dispatcher(self._cache, engine_factory=self._engine_factory, timeout=self._timeout)
             dispatcher = self._dispatcher
         if dispatcher is None:
             ticket = _Ticket()
@@ -671,9 +660,7 @@ def _require_picklable(engine_factory: EngineFactory | None) -> None:
     try:
         pickle.dumps(engine_factory)
     except (pickle.PicklingError, AttributeError, TypeError) as exc:
-        raise InvalidSpeechRequest(
-            f"engine_factory must be picklable (a module-level function): {exc}"
-        ) from exc
+        raise InvalidSpeechRequest(f"engine_factory must be picklable (a module-level function): {exc}") from exc
 
 
 # --- Speaking aloud (terminal chat) -----------------------------------------------------
@@ -692,9 +679,7 @@ def speak_aloud(text: str, *, voice: str, rate: int) -> None:
         raise SpeechUnavailable(f"no speech engine: {type(exc).__name__}: {exc}") from exc
     expected = 60.0 * len(spoken.split()) / words_per_minute
     try:
-        engine.speak(
-            spoken, voice=voice, rate=words_per_minute, wait_limit=2 * expected + PLAYBACK_SLACK
-        )
+        engine.speak(spoken, voice=voice, rate=words_per_minute, wait_limit=2 * expected + PLAYBACK_SLACK)
     except RuntimeError as exc:
         raise SpeechUnavailable(f"speaking failed: {exc}") from exc
 
@@ -709,9 +694,7 @@ def require_audio_output() -> None:
         return  # the macOS and Windows drivers play through the OS directly
     player = shutil.which(AUDIO_PLAYER)
     if player is None:
-        raise SpeechUnavailable(
-            f"no audio player: pyttsx3 plays through '{AUDIO_PLAYER}' (alsa-utils)"
-        )
+        raise SpeechUnavailable(f"no audio player: pyttsx3 plays through '{AUDIO_PLAYER}' (alsa-utils)")
     with tempfile.TemporaryDirectory(prefix="speech-probe-") as folder:
         probe = Path(folder) / "silence.wav"
         _write_silence(probe, seconds=PROBE_SECONDS)

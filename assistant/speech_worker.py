@@ -140,15 +140,11 @@ class Pyttsx3Engine:
     def synthesize(self, text: str, *, voice: str, rate: int, path: Path) -> None:
         """Write `text` spoken with `voice` at `rate` words per minute to the WAV file `path`."""
         for attempt in range(1, UTTERANCE_ATTEMPTS + 1):
-            outcomes = self._utter(
-                lambda: self._engine.save_to_file(text, str(path)), voice=voice, rate=rate
-            )
+            outcomes = self._utter(lambda: self._engine.save_to_file(text, str(path)), voice=voice, rate=rate)
             # A cancelled utterance still reports completed=True (its file empty), then False.
             if all(outcomes) and _has_frames(path):
                 return
-            log.debug(
-                "pyttsx3 cancelled an utterance (attempt %s of %s)", attempt, UTTERANCE_ATTEMPTS
-            )
+            log.debug("pyttsx3 cancelled an utterance (attempt %s of %s)", attempt, UTTERANCE_ATTEMPTS)
         raise RuntimeError(f"pyttsx3 cancelled the utterance {UTTERANCE_ATTEMPTS} times")
 
     def speak(self, text: str, *, voice: str, rate: int, wait_limit: float) -> None:

@@ -157,9 +157,7 @@ def bench_cached(cache: Path, ids: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--content", type=Path, default=DEFAULT_CONTENT, help="folder of article .txt pages"
-    )
+    parser.add_argument("--content", type=Path, default=DEFAULT_CONTENT, help="folder of article .txt pages")
     args = parser.parse_args()
     library = seed_texts(args.content)
     if not library:

@@ -94,6 +94,8 @@ def scripted_engine(folder: str) -> SynthesisEngine:
         return _CountingEngine(str(Path(folder, "synth.log")))
     if mode == "refuse":
         raise RuntimeError("no speech engine on this machine")
+    if mode == "stall":  # never finishes starting
+        threading.Event().wait()
     fakes: dict[str, type[SynthesisEngine]] = {
         "raise": _RaisingEngine,
         "hang": _HangingEngine,
@@ -161,9 +163,7 @@ def children() -> set[int]:
 
 
 def warnings_from_speech(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [
-        r for r in caplog.records if r.name == "assistant.speech" and r.levelno == logging.WARNING
-    ]
+    return [r for r in caplog.records if r.name == "assistant.speech" and r.levelno == logging.WARNING]
 
 
 @pytest.fixture
@@ -266,10 +266,7 @@ def test_a_bad_default_is_rejected_too() -> None:
 
 def test_id_ignores_layout_but_not_words_rate_or_voice() -> None:
     base = SpeechJob(normalize_text(STEP), "en-us", 175).audio_id
-    assert (
-        SpeechJob(normalize_text("  " + STEP.replace(" ", "\n  ") + "\t"), "en-us", 175).audio_id
-        == base
-    )
+    assert SpeechJob(normalize_text("  " + STEP.replace(" ", "\n  ") + "\t"), "en-us", 175).audio_id == base
     assert SpeechJob(normalize_text(STEP + "!"), "en-us", 175).audio_id != base
     assert SpeechJob(normalize_text(STEP), "en-us", 176).audio_id != base
     assert SpeechJob(normalize_text(STEP), "en-gb", 175).audio_id != base
@@ -285,9 +282,7 @@ def test_job_file_round_trips_and_rejects_tampering() -> None:
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t ", "x" * (MAX_TEXT_CHARS + 1)])
-def test_unspeakable_texts_are_refused(
-    make_service: Callable[..., SpeechService], text: str
-) -> None:
+def test_unspeakable_texts_are_refused(make_service: Callable[..., SpeechService], text: str) -> None:
     with pytest.raises(InvalidSpeechRequest):
         make_service().audio_id(text)
 
@@ -332,10 +327,7 @@ def test_audio_id_only_records_a_job_and_never_starts_the_engine(
 
 
 def test_wav_is_mono_pcm_speech_that_lengthens_with_the_words(real_service: SpeechService) -> None:
-    durations = [
-        assert_speech(real_service.wav_path(real_service.audio_id(text)))
-        for text in (SHORT, STEP, LONG)
-    ]
+    durations = [assert_speech(real_service.wav_path(real_service.audio_id(text))) for text in (SHORT, STEP, LONG)]
     assert durations == sorted(durations) and len(set(durations)) == 3
 
 
@@ -345,21 +337,15 @@ def test_slower_rate_gives_longer_audio(real_service: SpeechService) -> None:
     assert slow > fast
 
 
-def test_any_process_can_synthesise_from_the_job_file(
-    real_service: SpeechService, tmp_path: Path
-) -> None:
+def test_any_process_can_synthesise_from_the_job_file(real_service: SpeechService, tmp_path: Path) -> None:
     """Two gunicorn workers: one registers the text, the other serves the audio."""
-    registering = SpeechService(
-        real_service.cache_dir, engine_factory=Script(tmp_path / "never", "refuse").factory
-    )
+    registering = SpeechService(real_service.cache_dir, engine_factory=Script(tmp_path / "never", "refuse").factory)
     audio_id = registering.audio_id("Place your hands palm down on the floor at chest level.")
     registering.close()
     assert_speech(real_service.wav_path(audio_id))
 
 
-def test_second_fetch_is_served_from_cache(
-    make_service: Callable[..., SpeechService], script: Script
-) -> None:
+def test_second_fetch_is_served_from_cache(make_service: Callable[..., SpeechService], script: Script) -> None:
     service = make_service(engine_factory=script.factory)
     audio_id = service.audio_id(STEP)
     first = service.wav_path(audio_id)
@@ -373,9 +359,7 @@ def test_second_fetch_is_served_from_cache(
     assert script.synthesised == [STEP]
 
 
-def test_request_synthesises_ahead_of_the_fetch(
-    make_service: Callable[..., SpeechService], script: Script
-) -> None:
+def test_request_synthesises_ahead_of_the_fetch(make_service: Callable[..., SpeechService], script: Script) -> None:
     service = make_service(engine_factory=script.factory)
     audio_id = service.request(SHORT)
     wav = service.cache_dir / f"{audio_id}.wav"
@@ -411,9 +395,7 @@ def test_prerender_makes_every_text_once_and_skips_empty_ones(
     assert sorted(script.synthesised) == sorted([SHORT, STEP, LONG])
 
 
-def test_no_temporary_files_are_left_behind(
-    make_service: Callable[..., SpeechService], script: Script
-) -> None:
+def test_no_temporary_files_are_left_behind(make_service: Callable[..., SpeechService], script: Script) -> None:
     service = make_service(engine_factory=script.factory)
     service.wav_path(service.audio_id(SHORT))
     assert sorted(p.suffix for p in service.cache_dir.iterdir()) == [".json", ".wav"]
@@ -495,9 +477,7 @@ def test_malformed_ids_give_none(real_service: SpeechService, audio_id: object) 
     assert real_service.wav_path(audio_id) is None  # type: ignore[arg-type]
 
 
-def test_unknown_id_gives_none_without_synthesis(
-    make_service: Callable[..., SpeechService], script: Script
-) -> None:
+def test_unknown_id_gives_none_without_synthesis(make_service: Callable[..., SpeechService], script: Script) -> None:
     before = children()
     service = make_service(engine_factory=script.factory)
     assert service.wav_path("0" * 64) is None
@@ -542,6 +522,26 @@ def test_close_stops_the_worker_and_keeps_cached_files(
     assert script.synthesised == [SHORT]
 
 
+@pytest.mark.parametrize("mode", ["hang", "stall"])
+def test_close_cuts_a_hung_worker_short_without_a_warning(
+    make_service: Callable[..., SpeechService],
+    script: Script,
+    caplog: pytest.LogCaptureFixture,
+    mode: str,
+) -> None:
+    caplog.set_level(logging.WARNING, logger="assistant.speech")
+    script.set(mode)
+    before = children()
+    service = make_service(engine_factory=script.factory, timeout=600.0)
+    service.request(SHORT)
+    assert wait_until(lambda: len(children() - before) == 1)
+
+    service.close()  # would wait the 600 s timeout if it only asked the worker to stop
+
+    assert children() == before
+    assert warnings_from_speech(caplog) == []
+
+
 # --- Speaking aloud ---------------------------------------------------------------------
 
 FAKE_APLAY = """#!/bin/sh
@@ -560,17 +560,13 @@ def install_fake_aplay(folder: Path, *, action: str, behaviour: str) -> Path:
     return folder
 
 
-def test_speak_aloud_without_an_audio_player_is_unavailable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_speak_aloud_without_an_audio_player_is_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # this sandbox's situation: no alsa-utils at all
     with pytest.raises(SpeechUnavailable, match="no audio player"):
         speak_aloud(SHORT, voice="en-us", rate=175)
 
 
-def test_speak_aloud_without_a_sound_card_is_unavailable(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_speak_aloud_without_a_sound_card_is_unavailable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     bin_dir = install_fake_aplay(
         tmp_path / "bin",
         behaviour="a machine without a sound card",
@@ -581,9 +577,7 @@ def test_speak_aloud_without_a_sound_card_is_unavailable(
         speak_aloud(SHORT, voice="en-us", rate=175)
 
 
-@pytest.mark.skipif(
-    not sys.platform.startswith("linux"), reason="the espeak driver plays through aplay on Linux"
-)
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the espeak driver plays through aplay on Linux")
 def test_speak_aloud_plays_the_spoken_text(tmp_path: Path) -> None:
     """In a child process: it loads espeak and changes PATH, which the test run must not share."""
     played = tmp_path / "played"
@@ -592,9 +586,7 @@ def test_speak_aloud_plays_the_spoken_text(tmp_path: Path) -> None:
         tmp_path / "bin", behaviour="keeps a copy of what it plays", action=f'cp "$arg" "{played}/"'
     )
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    code = (
-        f"from assistant.speech import speak_aloud; speak_aloud({LONG!r}, voice='en-us', rate=175)"
-    )
+    code = f"from assistant.speech import speak_aloud; speak_aloud({LONG!r}, voice='en-us', rate=175)"
     done = subprocess.run(
         [sys.executable, "-c", code],
         env=env,
