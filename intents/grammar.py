@@ -10,21 +10,29 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Final
 
 from content import Library
+from content.measures import number_words
 
 from .exercises import derive_aliases
 from .normalize import CONTRACTIONS
 from .vocabulary import Intent
 
 __all__ = [
-    "CARDINALS",
+    "Arc",
+    "WordGraph",
+    "Arc",
+    "WordGraph",
     "ORDINALS",
     "command_phrases",
     "jsgf_grammar",
     "spoken_form",
+    "word_graph",
+    "word_graph",
 ]
 
 EXERCISE_SLOT: Final = "{exercise}"
@@ -37,15 +45,11 @@ ARTICLE: Final = "the"
 LAST_STEP_WORDS: Final = ("last", "final")
 """'last step' / 'final step': the router resolves them once it knows the exercise."""
 
-CARDINALS: Final = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen twenty"
-).split()
 ORDINALS: Final = (
     "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
     "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
 ).split()
-MAX_STEP_WORDS: Final = len(CARDINALS) - 1
+MAX_STEP_WORDS: Final = len(ORDINALS) - 1
 """Longest exercise we can name every step of; articles have a handful of steps."""
 
 NOT_SPOKEN: Final = re.compile(r"[^a-z0-9'{} ]+")
@@ -66,9 +70,9 @@ def spoken_form(text: str) -> str:
     words = []
     for word in folded.split():
         word = word.strip("'")
-        if word.isdigit() and int(word) <= MAX_STEP_WORDS:
-            word = CARDINALS[int(word)]
-        if word:
+        if word.isdigit():
+            words.extend(number_words(int(word)).replace("-", " ").split())
+        elif word:
             words.append(APOSTROPHE_FORMS.get(word, word))
     return " ".join(words)
 
@@ -100,11 +104,11 @@ def _expand_step(phrase: str, max_step: int) -> tuple[str, ...]:
     if STEP_SLOT not in phrase:
         return (phrase,)
     if STEP_PHRASE in phrase:
-        named = [f"step {CARDINALS[n]}" for n in range(1, max_step + 1)]
+        named = [f"step {number_words(n)}" for n in range(1, max_step + 1)]
         named += [f"{ORDINALS[n]} step" for n in range(1, max_step + 1)]
         named += [f"{word} step" for word in LAST_STEP_WORDS]
         return tuple(phrase.replace(STEP_PHRASE, words, 1) for words in named)
-    return tuple(phrase.replace(STEP_SLOT, CARDINALS[n], 1) for n in range(1, max_step + 1))
+    return tuple(phrase.replace(STEP_SLOT, number_words(n), 1) for n in range(1, max_step + 1))
 
 
 def _expand_exercise(phrases: Iterable[str], exercises: tuple[str, ...]) -> Iterable[str]:
@@ -115,19 +119,8 @@ def _expand_exercise(phrases: Iterable[str], exercises: tuple[str, ...]) -> Iter
             yield from (phrase.replace(EXERCISE_SLOT, name) for name in exercises)
 
 
-def jsgf_grammar(phrases: Iterable[str]) -> str:
-    """A JSGF grammar accepting exactly `phrases` (each a string of spoken words).
-
-    The phrases are factored into a prefix tree: a decoder then weighs a handful of first
-    words instead of every phrase at once, which keeps the search small.
-    """
-    tree = _prefix_tree(phrase.split() for phrase in phrases)
-    body = _alternatives(tree) if tree else "<VOID>"
-    return f"#JSGF V1.0;\ngrammar {GRAMMAR_NAME};\npublic <{TOP_RULE}> = {body};\n"
-
-
 _END: Final = ""
-"""Key marking "a phrase may end here" in the prefix tree (never a word)."""
+"""Key marking "a phrase may end here" in a prefix tree (never a word)."""
 
 _Tree = dict[str, "_Tree"]
 
@@ -144,18 +137,114 @@ def _prefix_tree(phrases: Iterable[list[str]]) -> _Tree:
     return tree
 
 
-def _alternatives(node: _Tree) -> str:
-    """JSGF for the words that may follow `node`, optional when a phrase may also end here."""
-    branches = [_sequence(word, child) for word, child in node.items() if word != _END]
-    body = branches[0] if len(branches) == 1 else "(" + " | ".join(branches) + ")"
-    return f"[{body}]" if _END in node else body
+@dataclass(frozen=True, slots=True)
+class Arc:
+    source: int
+    target: int
+    word: str | None
+    """None: the phrase may end at `source` (an arc to the final state that says nothing)."""
+    probability: float
+    """Of taking this arc out of `source`: the share of the phrases that go through it."""
 
 
-def _sequence(word: str, child: _Tree) -> str:
-    words = [word]
-    while len(child) == 1 and _END not in child:  # a chain of single words needs no brackets
-        (word, child), = child.items()
-        words.append(word)
-    if set(child) == {_END}:
-        return " ".join(words)
-    return " ".join(words) + " " + _alternatives(child)
+@dataclass(frozen=True, slots=True)
+class WordGraph:
+    """The smallest deterministic graph of words accepting exactly a set of phrases: phrases
+    share their beginnings and their endings ("... step three of the cobra stretch")."""
+
+    start: int
+    final: int
+    arcs: tuple[Arc, ...]
+
+
+_Signature = tuple[float, tuple[tuple[str, int], ...]]
+"""A state is known by the weight of the phrase ending there (0: none) and where each word leads."""
+
+
+def word_graph(phrases: Iterable[str], weights: Mapping[str, float] | None = None) -> WordGraph:
+    """The minimal word graph of `phrases`, each as likely as its weight says (default: all
+    alike). States are numbered by the graph's shape alone, so the same phrases in any order
+    give the same graph."""
+    unique = list(dict.fromkeys(" ".join(p.split()) for p in phrases))
+    tree = _prefix_tree(p.split() for p in unique)
+    ends = {p: 1.0 if weights is None else weights.get(p, 1.0) for p in unique}
+    states: dict[_Signature, int] = {}
+    mass: dict[int, float] = {}
+    root = _register(tree, (), ends, states, mass)
+    final = len(states)
+    arcs = []
+    for (end, edges), state in states.items():
+        total = mass[state]
+        arcs.extend(Arc(state, target, word, mass[target] / total) for word, target in edges)
+        if end:
+            arcs.append(Arc(state, final, None, end / total))
+    return WordGraph(root, final, tuple(arcs))
+
+
+def _register(
+    node: _Tree,
+    said: tuple[str, ...],
+    ends: Mapping[str, float],
+    states: dict[_Signature, int],
+    mass: dict[int, float],
+) -> int:
+    """Id of the state equivalent to `node` (made if new); `mass` gets the weight of the
+    phrases through it. Equivalent states end the same phrases with the same weights."""
+    edges = tuple(
+        (word, _register(node[word], (*said, word), ends, states, mass)) for word in sorted(node) if word != _END
+    )
+    end = ends[" ".join(said)] if _END in node else 0.0
+    signature = (end, edges)
+    if signature not in states:
+        state = states[signature] = len(states)
+        mass[state] = end + sum(mass[target] for _, target in edges)
+    return states[signature]
+
+
+def jsgf_grammar(phrases: Iterable[str]) -> str:
+    """A JSGF grammar accepting exactly `phrases` (each a string of spoken words).
+
+    Written from the minimal word graph: a state that several words lead into becomes a rule
+    of its own, so shared endings ("... of the cobra stretch") are written once.
+    """
+    graph = word_graph(phrases)
+    leaving: dict[int, list[Arc]] = defaultdict(list)
+    entering: Counter[int] = Counter()
+    for arc in graph.arcs:
+        leaving[arc.source].append(arc)
+        entering[arc.target] += arc.word is not None
+    ends = frozenset(s for s, arcs in leaving.items() if all(a.word is None for a in arcs))
+    shared = frozenset(s for s, n in entering.items() if n > 1 and s not in ends)
+    writer = _JsgfWriter(leaving, ends, shared)
+    rules = [f"public <{TOP_RULE}> = {writer.body(graph.start)};"]
+    rules += [f"<{_rule_name(s)}> = {writer.body(s)};" for s in sorted(shared)]
+    return f"#JSGF V1.0;\ngrammar {GRAMMAR_NAME};\n" + "\n".join(rules) + "\n"
+
+
+def _rule_name(state: int) -> str:
+    return f"s{state}"
+
+
+@dataclass(frozen=True, slots=True)
+class _JsgfWriter:
+    leaving: Mapping[int, list[Arc]]
+    ends: frozenset[int]
+    """States after which nothing more is said."""
+    shared: frozenset[int]
+    """States written as rules of their own and referred to by name."""
+
+    def body(self, state: int) -> str:
+        """Every way on from `state`: alternatives, optional where a phrase may also end."""
+        arcs = self.leaving.get(state, [])
+        branches = [self._after(arc.word, arc.target) for arc in arcs if arc.word is not None]
+        if not branches:
+            return "<VOID>"  # no phrases at all
+        body = branches[0] if len(branches) == 1 else "(" + " | ".join(branches) + ")"
+        return f"[{body}]" if any(arc.word is None for arc in arcs) else body
+
+    def _after(self, word: str, target: int) -> str:
+        if target in self.ends:
+            return word
+        if target in self.shared:
+            return f"{word} <{_rule_name(target)}>"
+        return f"{word} {self.body(target)}"

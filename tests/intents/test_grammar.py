@@ -1,0 +1,209 @@
+"""What the speech recogniser may hear: spoken forms, command phrases, the word graph, JSGF."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import defaultdict
+
+import pytest
+
+from content import Library
+from intents import Context, Intent, Match, build_index, load_phrasings, route
+from intents.grammar import WordGraph, command_phrases, jsgf_grammar, spoken_form, word_graph
+
+SPOKEN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+@pytest.fixture(scope="module")
+def phrases(seed_library) -> tuple[str, ...]:
+    return command_phrases(load_phrasings(), seed_library)
+
+
+def accepted(graph: WordGraph) -> dict[str, float]:
+    """Every phrase the graph accepts, with its probability (all paths walked)."""
+    leaving = defaultdict(list)
+    for arc in graph.arcs:
+        leaving[arc.source].append(arc)
+    found: dict[str, float] = {}
+    stack = [(graph.start, (), 1.0)]
+    while stack:
+        state, words, probability = stack.pop()
+        for arc in leaving[state]:
+            if arc.target == graph.final:
+                found[" ".join(words)] = found.get(" ".join(words), 0.0) + probability * arc.probability
+            else:
+                stack.append((arc.target, (*words, arc.word), probability * arc.probability))
+    return found
+
+
+# --- Spoken forms ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "spoken"),
+    [
+        ("Next step!", "next step"),
+        ("whats next", "what's next"),
+        ("What's next?", "what's next"),
+        ("lets try {exercise}", "let's try {exercise}"),
+        ("go to step 3", "go to step three"),
+        ("step 21", "step twenty one"),
+        ("Multi-directional leg raises", "multi directional leg raises"),
+        ("  how   do I  do {exercise} ", "how do i do {exercise}"),
+        ("Café stretch", "cafe stretch"),
+        ("'quoted'", "quoted"),
+        ("", ""),
+    ],
+)
+def test_spoken_form_keeps_every_word_as_said(typed, spoken):
+    assert spoken_form(typed) == spoken
+
+
+# --- Command phrases ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "phrase",
+    [
+        "next",
+        "next step",
+        "go back",
+        "repeat",
+        "stop",
+        "start over",
+        "step three",
+        "third step",
+        "last step",
+        "go to step twelve",
+        "go to step two of the cobra stretch",
+        "start timer",
+        "stop the timer",
+        "how do i do the cobra stretch",
+        "how do i do cobra stretch",
+        "show me the multidirectional leg raises",
+        "show me the multi directional leg raises",
+        "lying hip stretch",
+        "leg raises",
+        "what's next",
+    ],
+)
+def test_command_phrases_include_what_people_say(phrases, phrase):
+    assert phrase in phrases
+
+
+def test_command_phrases_are_plain_spoken_words_without_slots_or_repeats(phrases):
+    assert len(phrases) == len(set(phrases))
+    odd = [p for p in phrases if not all(SPOKEN_WORD.fullmatch(w) for w in p.split())]
+    assert odd == []
+    assert all(p == " ".join(p.split()) and p for p in phrases)
+
+
+def test_steps_stop_at_max_step(seed_library):
+    few = command_phrases(load_phrasings(), seed_library, max_step=4)
+    assert {"step four", "fourth step", "last step"} <= set(few)
+    assert not {"step five", "fifth step", "go to step five"} & set(few)
+
+
+@pytest.mark.parametrize("max_step", [0, -1, 21])
+def test_max_step_out_of_range_is_refused(seed_library, max_step):
+    with pytest.raises(ValueError, match="max_step"):
+        command_phrases(load_phrasings(), seed_library, max_step=max_step)
+
+
+def test_without_content_no_exercise_is_named():
+    phrases = command_phrases(load_phrasings(), Library())
+    assert "next step" in phrases
+    assert not [p for p in phrases if "cobra" in p or "how do i do" in p]
+
+
+def test_same_inputs_give_the_same_phrases_in_the_same_order(seed_library, phrases):
+    assert command_phrases(load_phrasings(), seed_library) == phrases
+
+
+def test_almost_every_phrase_routes_to_an_intent(seed_library, phrases):
+    """The grammar and the router agree: what the recogniser can hear, the router understands.
+    (A few alias forms such as "the stretches" are ambiguous or generic on purpose.)"""
+    index = build_index(seed_library)
+    sample = phrases[::7]
+    understood = [p for p in sample if isinstance(route(p, index, Context("cobra-stretch")), Match)]
+    assert len(understood) / len(sample) >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("phrase", "intent"),
+    [
+        ("next step", Intent.NEXT_STEP),
+        ("go back", Intent.PREVIOUS_STEP),
+        ("third step", Intent.GOTO_STEP),
+        ("start the timer", Intent.START_TIMER),
+        ("show me the multi directional leg raises", Intent.START_EXERCISE),
+    ],
+)
+def test_spoken_phrases_mean_what_their_phrasing_means(seed_library, phrases, phrase, intent):
+    assert phrase in phrases
+    outcome = route(phrase, build_index(seed_library), Context("cobra-stretch"))
+    assert isinstance(outcome, Match) and outcome.intent is intent
+
+
+# --- The word graph -------------------------------------------------------------------------
+
+SMALL = ("next", "next step", "go back", "step one", "step two", "go to step one", "go to step two")
+
+
+def test_word_graph_accepts_exactly_the_phrases_each_equally_likely():
+    found = accepted(word_graph(SMALL))
+    assert set(found) == set(SMALL)
+    assert all(math.isclose(p, 1 / len(SMALL)) for p in found.values())
+
+
+def test_word_graph_follows_weights():
+    found = accepted(word_graph(["next", "stop"], {"next": 3.0}))
+    assert found == pytest.approx({"next": 0.75, "stop": 0.25})
+
+
+def test_word_graph_probabilities_leaving_each_state_add_up_to_one():
+    graph = word_graph(SMALL)
+    totals: dict[int, float] = defaultdict(float)
+    for arc in graph.arcs:
+        totals[arc.source] += arc.probability
+    assert all(math.isclose(t, 1.0) for t in totals.values())
+
+
+def test_word_graph_shares_endings_so_it_stays_small(phrases):
+    graph = word_graph(phrases)
+    words = sum(len(p.split()) for p in phrases)
+    assert graph.final < 1000 < words / 10  # states: hundreds, for tens of thousands of words
+
+
+def test_word_graph_does_not_depend_on_phrase_order():
+    assert word_graph(SMALL) == word_graph(reversed(SMALL)) == word_graph([*SMALL, *SMALL])
+
+
+def test_word_graph_of_nothing_accepts_nothing():
+    assert accepted(word_graph([])) == {}
+
+
+# --- JSGF -----------------------------------------------------------------------------------
+
+
+def test_jsgf_names_its_grammar_and_one_public_rule():
+    text = jsgf_grammar(SMALL)
+    assert text.startswith("#JSGF V1.0;\ngrammar commands;\npublic <command> = ")
+    assert text.count("public") == 1
+
+
+def test_jsgf_of_nothing_is_still_valid():
+    assert "public <command> = <VOID>;" in jsgf_grammar([])
+
+
+@pytest.mark.parametrize("count", [len(SMALL), 400])
+def test_jsgf_accepts_exactly_the_phrases_in_pocketsphinx(phrases, count):
+    pocketsphinx = pytest.importorskip("pocketsphinx")
+    chosen = SMALL if count == len(SMALL) else phrases[::20][:count]
+    fsg = pocketsphinx.Decoder(lm=None, loglevel="FATAL").parse_jsgf(jsgf_grammar(chosen))
+    assert all(fsg.accept(p) for p in chosen)
+    near_misses = {" ".join(w) for p in chosen for w in itertools.pairwise(p.split())} - set(chosen)
+    near_misses |= {f"{p} please please" for p in chosen[:20]}
+    assert not [p for p in near_misses if fsg.accept(p)]
