@@ -8,16 +8,18 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, jsonify, render_template, request, send_file, url_for
+from flask import Flask, Response, jsonify, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 
-from assistant.dialogue import DialogueState, Timer, progress, respond, suggestions
-from assistant.replies import Message
+from assistant.dialogue import DialogueState, Reply, Timer, not_heard, progress, respond, suggestions
+from assistant.listen import ListenError, Recognizer
+from assistant.replies import Message, library_speech
 from assistant.session import state_from_dict, state_to_dict
 from assistant.speech import RATE_PRESETS, SpeechError, SpeechService, resolve_rate
 from content import DEFAULT_CONTENT_DIR, AssistantError, Library, load_library, to_dict
-from intents import RouterIndex, build_index
+from intents import RouterIndex, build_index, load_phrasings
+from intents.grammar import command_phrases
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SPEECH_PRERENDER=True,
         SPEECH_TIMEOUT=10.0,
         SPEECH_ENGINE_FACTORY=None,
+        LISTEN_ENABLED=os.environ.get("ASSISTANT_LISTEN", "1") != "0",
+        MAX_CONTENT_LENGTH=6 * 1024 * 1024,  # a 15 s WAV is ~0.5 MB at 16 kHz; larger is refused (413)
         SECRET_FILE=str(root / "var" / "secret_key"),
     )
     if config:
@@ -54,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["router"] = build_index(library)
     app.extensions["sessions"] = URLSafeSerializer(app.config["SECRET_KEY"], salt="dialogue-state")
     app.extensions["speech"] = _speech_service(app.config, library)
+    app.extensions["listener"] = _listener(app.config, library)
     _register_views(app)
     return app
 
@@ -92,22 +97,30 @@ def _speech_service(config: dict[str, Any], library: Library) -> SpeechService |
         log.warning("speech is off: %s", error)
         return None
     if config["SPEECH_PRERENDER"]:  # the replies people hear most: every warning and step
-        service.prerender(_library_speech(library))
+        service.prerender(library_speech(library))
     return service
 
 
-def _library_speech(library: Library) -> list[str]:
-    from assistant.replies import step_message, warning_message
-
-    texts = [warning_message(a).speech for a in library.articles]
-    texts += [step_message(e, s).speech for e in library.exercises for s in e.steps]
-    return texts
+def _listener(config: dict[str, Any], library: Library) -> Recognizer | None:
+    """Offline recognition constrained to what the router understands for this content."""
+    if not config["LISTEN_ENABLED"]:
+        return None
+    try:
+        return Recognizer(command_phrases(load_phrasings(), library))
+    except (AssistantError, OSError, RuntimeError) as error:
+        log.warning("listening is off: %s", error)
+        return None
 
 
 def _register_views(app: Flask) -> None:
+    _register_page_and_content(app)
+    _register_conversation(app)
+    _register_speech(app)
+    _register_errors(app)
+
+
+def _register_page_and_content(app: Flask) -> None:
     library: Library = app.extensions["library"]
-    router: RouterIndex = app.extensions["router"]
-    sessions: URLSafeSerializer = app.extensions["sessions"]
 
     @app.after_request
     def security_headers(response: Response) -> Response:
@@ -128,32 +141,66 @@ def _register_views(app: Flask) -> None:
     def articles():
         return jsonify([to_dict(a) for a in library.articles])
 
+
+def _register_conversation(app: Flask) -> None:
+    library: Library = app.extensions["library"]
+    router: RouterIndex = app.extensions["router"]
+    sessions: URLSafeSerializer = app.extensions["sessions"]
+
+    def reply_json(state: DialogueState, reply: Reply, rate: int | None) -> dict[str, Any]:
+        speech_rate = rate if rate is not None else resolve_rate(state.rate, default=RATE_PRESETS["normal"])
+        return {
+            "session": sessions.dumps(state_to_dict(state)),
+            "messages": [_message_json(app, m, speech_rate) for m in reply.messages],
+            "progress": progress(state, library),
+            "suggestions": suggestions(state, library),
+            "timer": _timer_json(app, reply.timer, speech_rate),
+            "cancel_timer": reply.cancel_timer,
+        }
+
     @app.post("/api/chat")
     def chat():
-        body = request.get_json(silent=True)
-        message, token, rate = _chat_request(body)
-        state = _load_state(sessions, token)
-        state, reply = respond(state, message, library, router)
-        speech_rate = rate if rate is not None else resolve_rate(state.rate, default=RATE_PRESETS["normal"])
-        return jsonify(
-            session=sessions.dumps(state_to_dict(state)),
-            messages=[_message_json(app, m, speech_rate) for m in reply.messages],
-            progress=progress(state, library),
-            suggestions=suggestions(state, library),
-            timer=_timer_json(app, reply.timer, speech_rate),
-            cancel_timer=reply.cancel_timer,
-        )
+        message, token, rate = _chat_request(request.get_json(silent=True))
+        state, reply = respond(_load_state(sessions, token), message, library, router)
+        return jsonify(reply_json(state, reply, rate))
 
+    @app.post("/api/listen")
+    def listen():
+        """A spoken command as audio/wav: the chat reply plus what was heard."""
+        listener: Recognizer | None = app.extensions["listener"]
+        if listener is None:
+            raise ServiceUnavailable("Listening is turned off on this server; please type instead.")
+        state = _load_state(sessions, request.args.get("session") or request.headers.get("X-Session"))
+        try:
+            heard = listener.transcribe(request.get_data(cache=False))
+        except ListenError as error:
+            return jsonify(error=str(error)), error.status
+        if heard.text:
+            state, reply = respond(state, heard.text, library, router)
+        else:
+            state, reply = not_heard(state)
+        return jsonify({**reply_json(state, reply, None), "transcript": heard.text})
+
+
+def _register_speech(app: Flask) -> None:
     @app.get("/api/speech/<audio_id>.wav")
     def speech_audio(audio_id: str):
         service: SpeechService | None = app.extensions["speech"]
         path = service.wav_path(audio_id) if service else None
         if path is None:
             raise NotFound("No such audio.")
-        response = send_file(path, mimetype="audio/wav", etag=audio_id, conditional=True, max_age=31536000)
+        try:
+            data = path.read_bytes()  # a few hundred kB; read whole so no file is left open
+        except OSError as error:
+            raise NotFound("No such audio.") from error
+        response = Response(data, mimetype="audio/wav")
+        response.set_etag(audio_id)
         response.headers["Cache-Control"] = IMMUTABLE
+        response.make_conditional(request, accept_ranges=True, complete_length=len(data))
         return response
 
+
+def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         return jsonify(error=error.description or error.name), error.code or 500

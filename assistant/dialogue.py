@@ -27,7 +27,17 @@ from .replies import (
     warning_message,
 )
 
-__all__ = ["Count", "DialogueState", "Reply", "Timer", "advance", "progress", "respond", "suggestions"]
+__all__ = [
+    "Count",
+    "DialogueState",
+    "Reply",
+    "Timer",
+    "advance",
+    "not_heard",
+    "progress",
+    "respond",
+    "suggestions",
+]
 
 RATES: Final = ("slow", "normal", "fast")
 HOLD_SENTENCE: Final = re.compile(
@@ -272,6 +282,11 @@ def _complete(state: DialogueState, exercise: Exercise, library: Library) -> tup
         text += f" You could try the {listing(others, 'or the')} next."
     done = replace(state, exercise=None, step=0, last_exercise=exercise.slug)
     return done, Reply((info(text, Kind.COMPLETE),))
+
+
+def not_heard(state: DialogueState) -> tuple[DialogueState, Reply]:
+    """Silence or noise came in: ask again, change nothing."""
+    return state, Reply((info("Sorry, I didn’t catch that. Please say it again, or type it."),))
 
 
 def _nothing_in_progress(state: DialogueState, library: Library) -> tuple[DialogueState, Reply]:

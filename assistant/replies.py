@@ -97,3 +97,10 @@ def exercises_by_article(library: Library) -> str:
     if len(library.articles) == 1:
         return listing([e.title for e in library.articles[0].exercises]) + "."
     return " ".join(f"From “{a.title}”: {listing([e.title for e in a.exercises])}." for a in library.articles)
+
+
+def library_speech(library: Library) -> list[str]:
+    """The spoken form of every warning and step: what is worth rendering ahead of time."""
+    texts = [warning_message(a).speech for a in library.articles]
+    texts += [step_message(e, s).speech for e in library.exercises for s in e.steps]
+    return texts

@@ -61,7 +61,7 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "untitled"
 
 
-def to_dict(article: Article) -> dict:
+def to_dict(article: Article) -> dict[str, object]:
     """The JSON shape of GET /api/articles."""
     return {
         "title": article.title,

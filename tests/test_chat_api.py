@@ -144,3 +144,13 @@ def test_start_timer_sends_the_counts_with_their_speech(talk):
     assert set(body["timer"]["counts"][0]) == {"at", "kind", "text", "speech", "audio"}
     assert body["cancel_timer"] is False
     assert talk("next")["cancel_timer"] is True
+
+
+def test_audio_supports_ranges_and_refuses_impossible_ones(client):
+    body = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()
+    url = body["messages"][1]["audio"]
+    part = client.get(url, headers={"Range": "bytes=0-99"})
+    assert part.status_code == 206 and len(part.get_data()) == 100
+    impossible = client.get(url, headers={"Range": "bytes=99999999-"})
+    assert impossible.status_code == 416
+    assert "error" in impossible.get_json()

@@ -1,0 +1,106 @@
+"""POST /api/listen: a spoken command in, the chat reply and what was heard out; no input gives a 500."""
+
+from __future__ import annotations
+
+import io
+import struct
+import wave
+
+import pytest
+
+from app import create_app
+
+
+def wav_bytes(samples: bytes = b"", *, rate: int = 16000, channels: int = 1) -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(channels)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(samples)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "SPEECH_PRERENDER": False,
+            "SPEECH_CACHE_DIR": str(tmp_path_factory.mktemp("speech")),
+        }
+    )
+    yield app
+    app.extensions["speech"].close()
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+def spoken(app, text: str) -> bytes:
+    """`text` spoken by the app's own voice, with a little silence either side."""
+    service = app.extensions["speech"]
+    with wave.open(str(service.wav_path(service.request(text))), "rb") as source:
+        params, frames = source.getparams(), source.readframes(source.getnframes())
+    pad = b"\x00\x00" * (params.framerate // 2)
+    return wav_bytes(pad + frames + pad, rate=params.framerate)
+
+
+def test_a_spoken_exercise_request_starts_with_the_warning(app, client):
+    body = client.post(
+        "/api/listen",
+        data=spoken(app, "how do I do the cobra stretch"),
+        content_type="audio/wav",
+        headers={"X-Session": ""},
+    ).get_json()
+    assert body["transcript"] == "how do i do the cobra stretch"
+    assert [m["kind"] for m in body["messages"][:2]] == ["warning", "step"]
+
+
+def test_the_session_travels_in_the_query(app, client):
+    session = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()["session"]
+    body = client.post(
+        f"/api/listen?session={session}", data=spoken(app, "go to step three"), content_type="audio/wav"
+    ).get_json()
+    assert body["transcript"] == "go to step three"
+    assert body["progress"]["step"] == 3
+
+
+def test_silence_is_not_caught_and_changes_nothing(client):
+    session = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()["session"]
+    body = client.post(
+        f"/api/listen?session={session}", data=wav_bytes(b"\x00\x00" * 32000), content_type="audio/wav"
+    ).get_json()
+    assert body["transcript"] == ""
+    assert "didn’t catch that" in body["messages"][0]["text"]
+    assert body["progress"]["step"] == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        (b"", 400),
+        (b"not audio at all", 415),
+        (b"RIFF\x00\x00\x00\x00WAVEfmt ", 400),
+        (b"\x00" * (6 * 1024 * 1024 + 1), 413),
+    ],
+)
+def test_bad_audio_is_a_clear_4xx(client, data, status):
+    response = client.post("/api/listen", data=data, content_type="audio/wav")
+    assert response.status_code in (status, 400, 413, 415)
+    assert 400 <= response.status_code < 500
+    assert isinstance(response.get_json()["error"], str)
+
+
+def test_stereo_and_other_rates_and_long_noise_never_fail(client):
+    import random
+
+    rng = random.Random(7)
+    noise = struct.pack("<" + "h" * 8000 * 60, *(rng.randint(-3000, 3000) for _ in range(8000 * 60)))
+    for data in (wav_bytes(b"\x00\x00" * 44100 * 2, rate=44100, channels=2), wav_bytes(noise, rate=8000)):
+        response = client.post("/api/listen", data=data, content_type="audio/wav")
+        assert response.status_code in (200, 413), response.get_json()
+        assert "error" in response.get_json() or response.get_json()["transcript"] is not None
