@@ -104,3 +104,4 @@ def test_stereo_and_other_rates_and_long_noise_never_fail(client):
         response = client.post("/api/listen", data=data, content_type="audio/wav")
         assert response.status_code in (200, 413), response.get_json()
         assert "error" in response.get_json() or response.get_json()["transcript"] is not None
+

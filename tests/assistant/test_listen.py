@@ -1,0 +1,405 @@
+"""Speech recognition of commands: bytes that must be refused (and how), formats that must be
+accepted, silence and noise that must give nothing, and accuracy floors on generated voices.
+
+The voices are espeak-ng's, spoken through the real speech service (as the benchmark
+`python -m benchmarks.voice_eval` does on a larger set); floors sit below the measured figures.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from assistant.listen import (
+    MAX_AUDIO_BYTES,
+    MAX_AUDIO_SECONDS,
+    ListenError,
+    Recognizer,
+    Transcript,
+    accent_variants,
+    pronounce,
+    read_wav,
+)
+from benchmarks import voice_eval
+from content import Library
+from content.errors import AssistantError
+from intents import build_index, load_phrasings
+from intents.grammar import command_phrases
+
+VOICES = ("en-us", "en-gb-x-rp")
+RATE = 175
+NOISES = (("clean", None), ("white", 20.0))
+FLOORS = {voice_eval.COMMANDS: 0.85, voice_eval.EXERCISES: 0.85, voice_eval.OTHER: 0.50}
+"""Measured on this subset: 92%, 92% and 65%. The full set (six voices, three rates, five noise
+levels) is `python -m benchmarks.voice_eval`."""
+SPEECH_RATE = 22050
+
+
+# --- WAV writing for the tests (any layout the recogniser claims to read) ---------------------
+
+
+def wav(
+    samples: np.ndarray,
+    rate: int = 16000,
+    *,
+    channels: int = 1,
+    width: int = 2,
+    floating: bool = False,
+    extensible: bool = False,
+) -> bytes:
+    """RIFF/WAVE bytes of `samples` in [-1, 1]: one column per channel, or mono repeated
+    over `channels`."""
+    if samples.ndim == 1:
+        samples = np.repeat(samples[:, None], channels, axis=1)
+    channels = samples.shape[1]
+    frames = np.clip(samples, -1, 1).reshape(-1)
+    if floating:
+        data = frames.astype("<f4" if width == 4 else "<f8").tobytes()
+    elif width == 1:
+        data = np.round(frames * 127 + 128).astype(np.uint8).tobytes()
+    elif width == 3:
+        values = np.round(frames * (2**23 - 1)).astype("<i4").tobytes()
+        data = b"".join(values[i : i + 3] for i in range(0, len(values), 4))
+    else:
+        scale = 2 ** (8 * width - 1) - 1
+        data = np.round(frames * scale).astype("<i2" if width == 2 else "<i4").tobytes()
+    tag = 3 if floating else 1
+    block = channels * width
+    fmt = struct.pack("<HHIIHH", 0xFFFE if extensible else tag, channels, rate, rate * block, block, 8 * width)
+    if extensible:
+        guid_tail = b"\x00\x00\x00\x00\x10\x00\x80\x00\x00\xaa\x00\x38\x9b\x71"
+        fmt += struct.pack("<HHI", 22, 8 * width, 0) + struct.pack("<H", tag) + guid_tail
+    body = b"WAVE" + chunk(b"fmt ", fmt) + chunk(b"LIST", b"INFOjunk") + chunk(b"data", data)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def chunk(name: bytes, body: bytes) -> bytes:
+    return name + struct.pack("<I", len(body)) + body + (b"\x00" if len(body) % 2 else b"")
+
+
+def tone(seconds: float, rate: int = 16000, hertz: float = 440.0, level: float = 0.5) -> np.ndarray:
+    return level * np.sin(2 * np.pi * hertz * np.arange(int(seconds * rate)) / rate)
+
+
+def noise(seconds: float, rate: int = 16000, level: float = 0.2, seed: int = 1) -> np.ndarray:
+    return level * np.random.default_rng(seed).standard_normal(int(seconds * rate)).clip(-4, 4) / 4
+
+
+def resampled_to(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
+    """Crude but band-limited enough for tests: linear interpolation of an espeak clip."""
+    count = round(len(samples) * target / rate)
+    return np.interp(np.arange(count) * rate / target, np.arange(len(samples)), samples)
+
+
+# --- Fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def recognizer(seed_library) -> Recognizer:
+    return Recognizer(command_phrases(load_phrasings(), seed_library))
+
+
+@pytest.fixture(scope="module")
+def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int, str], bytes]:
+    """The benchmark's test set in two voices at the normal rate, synthesised once."""
+    return voice_eval.synthesise(voice_eval.case_table(), VOICES, (RATE,), tmp_path_factory.mktemp("voices"))
+
+
+@pytest.fixture(scope="module")
+def results(recognizer, clips, seed_library) -> list[voice_eval.Result]:
+    return voice_eval.evaluate(recognizer, build_index(seed_library), clips, voice_eval.case_table(), NOISES)
+
+
+def spoken(clips: dict[tuple[str, int, str], bytes], text: str, voice: str = "en-us") -> tuple[np.ndarray, int]:
+    return voice_eval.from_wav(clips[voice, RATE, text])
+
+
+# --- Bytes that must be refused -------------------------------------------------------------
+
+GOOD = wav(tone(0.5))
+
+
+def with_format(**fields: int) -> bytes:
+    """GOOD with some "fmt " fields replaced."""
+    names = ("tag", "channels", "rate", "byte_rate", "block", "bits")
+    values = dict(zip(names, struct.unpack_from("<HHIIHH", GOOD, 20), strict=True)) | fields
+    return GOOD[:20] + struct.pack("<HHIIHH", *(values[n] for n in names)) + GOOD[36:]
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [
+        pytest.param(b"", 400, id="no bytes"),
+        pytest.param(b"RI", 400, id="two bytes of a header"),
+        pytest.param(GOOD[:11], 400, id="header cut at 11 bytes"),
+        pytest.param(GOOD[:20], 400, id="header cut before the format"),
+        pytest.param(GOOD[:30], 400, id="format cut short"),
+        pytest.param(GOOD[:60], 400, id="no audio chunk"),
+        pytest.param(GOOD[:-100], 400, id="audio cut short"),
+        pytest.param(b"not audio at all, just some words", 415, id="text"),
+        pytest.param(b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(100), 415, id="mp3"),
+        pytest.param(b"OggS" + bytes(100), 415, id="ogg"),
+        pytest.param(b"RIFF\x10\x00\x00\x00AVI LIST" + bytes(8), 415, id="riff but not wave"),
+        pytest.param(b"RIFX" + GOOD[4:], 415, id="big-endian riff"),
+        pytest.param(with_format(tag=7), 415, id="mu-law"),
+        pytest.param(with_format(tag=2), 415, id="adpcm"),
+        pytest.param(with_format(channels=0), 400, id="no channels"),
+        pytest.param(with_format(rate=0), 400, id="rate zero"),
+        pytest.param(with_format(rate=10_000_000), 400, id="absurd rate"),
+        pytest.param(with_format(channels=2, block=3), 400, id="frame size does not fit"),
+        pytest.param(with_format(bits=64), 415, id="more bits than bytes"),
+        pytest.param(bytes(MAX_AUDIO_BYTES + 1), 413, id="over the size limit"),
+        pytest.param(wav(noise(MAX_AUDIO_SECONDS + 1, rate=8000), 8000, width=1), 413, id="16 s"),
+        pytest.param(wav(noise(60, rate=8000), 8000, width=1), 413, id="60 s of noise"),
+    ],
+)
+def test_bad_bytes_are_refused_with_a_status_and_a_sentence(recognizer, data, status):
+    with pytest.raises(ListenError) as caught:
+        recognizer.transcribe(data)
+    assert caught.value.status == status
+    message = str(caught.value)
+    assert message[0].isupper() and message.endswith(".")
+    assert isinstance(caught.value, AssistantError)
+
+
+def test_five_megabytes_of_junk_is_refused(recognizer):
+    junk = np.random.default_rng(5).integers(0, 256, 5_000_000, dtype=np.uint8).tobytes()
+    with pytest.raises(ListenError) as caught:
+        recognizer.transcribe(junk)
+    assert caught.value.status in (413, 415)
+
+
+def test_streaming_header_with_unknown_length_reads_to_the_end():
+    data = bytearray(GOOD)
+    size_at = data.index(b"data") + 4
+    data[size_at : size_at + 4] = b"\xff\xff\xff\xff"
+    assert read_wav(bytes(data)).seconds == pytest.approx(0.5, abs=0.01)
+
+
+# --- Formats that must be accepted ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"rate": 8000},
+        {"rate": 11025},
+        {"rate": 22050},
+        {"rate": 44100},
+        {"rate": 48000},
+        {"width": 1},
+        {"width": 3},
+        {"width": 4},
+        {"width": 4, "floating": True},
+        {"width": 8, "floating": True},
+        {"channels": 2},
+        {"channels": 2, "rate": 44100, "width": 3},
+        {"extensible": True, "width": 3, "channels": 2},
+        {"extensible": True, "width": 4, "floating": True},
+    ],
+    ids=repr,
+)
+def test_every_common_layout_reads_as_the_same_mono_signal(options):
+    rate = options.pop("rate", 16000)
+    signal = tone(0.25, rate)
+    audio = read_wav(wav(signal, rate, **options))
+    assert audio.rate == rate
+    tolerance = 1 / 100 if options.get("width") == 1 else 1 / 1000
+    assert np.max(np.abs(audio.samples - signal)) < tolerance
+
+
+def test_stereo_is_mixed_down():
+    left, right = tone(0.1), tone(0.1, hertz=1000)
+    audio = read_wav(wav(np.stack([left, right], axis=1)))
+    assert np.max(np.abs(audio.samples - (left + right) / 2)) < 1e-3
+
+
+@pytest.mark.parametrize(
+    ("rate", "options"),
+    [(16000, {}), (44100, {}), (48000, {"channels": 2}), (SPEECH_RATE, {"width": 4, "floating": True})],
+    ids=["16 kHz", "44.1 kHz", "48 kHz stereo", "float"],
+)
+def test_a_command_is_heard_whatever_the_rate_or_layout(recognizer, clips, rate, options):
+    samples, source_rate = spoken(clips, "next step")
+    data = wav(resampled_to(samples, source_rate, rate), rate, **options)
+    assert recognizer.transcribe(data).text == "next step"
+
+
+def test_telephone_band_audio_is_decoded_though_less_well(recognizer, clips):
+    """8 kHz keeps nothing above 4 kHz, where the model expects "s", "t" and "f": accepted and
+    decoded, but about half the commands are missed (see the report)."""
+    heard = []
+    for text in ("go back", "leg raises", "stop the timer"):
+        samples, source_rate = spoken(clips, text)
+        transcript = recognizer.transcribe(wav(resampled_to(samples, source_rate, 8000), 8000))
+        assert transcript.text == "" or transcript.text in recognizer.phrases
+        heard.append(transcript.text == text)
+    assert any(heard)
+
+
+# --- Nothing said ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(wav(np.zeros(0)), id="no frames"),
+        pytest.param(wav(tone(0.01)), id="10 ms"),
+        pytest.param(wav(np.zeros(32000)), id="2 s of digital silence"),
+        pytest.param(wav(noise(2, level=0.0005)), id="2 s of near silence"),
+        pytest.param(wav(noise(2)), id="2 s of white noise"),
+        pytest.param(wav(noise(MAX_AUDIO_SECONDS, rate=8000, level=0.5), 8000), id="15 s of loud noise"),
+        pytest.param(wav(tone(2, level=0.3)), id="a steady hum"),
+    ],
+)
+def test_silence_and_noise_give_an_empty_transcript(recognizer, data):
+    heard = recognizer.transcribe(data)
+    assert heard.text == ""
+    assert heard.audio_seconds <= MAX_AUDIO_SECONDS
+
+
+@pytest.mark.parametrize("colour", ["white", "pink"])
+def test_generated_noise_clips_give_nothing(recognizer, colour):
+    for label, data in voice_eval.noise_clips():
+        if label.startswith(colour):
+            assert recognizer.transcribe(data).text == "", label
+
+
+# --- Any bytes at all: a Transcript or a ListenError, nothing else ----------------------------
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2000))
+def test_random_bytes_never_raise_anything_else(recognizer, data):
+    outcome = _transcribe(recognizer, data)
+    assert isinstance(outcome, Transcript | ListenError)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(st.tuples(st.integers(0, 80), st.integers(0, 255)), min_size=1, max_size=6),
+    cut=st.integers(0, len(GOOD)),
+)
+def test_damaged_wav_headers_never_raise_anything_else(recognizer, edits, cut):
+    data = bytearray(GOOD[:cut] if cut > 12 else GOOD)
+    for position, value in edits:
+        if position < len(data):
+            data[position] = value
+    outcome = _transcribe(recognizer, bytes(data))
+    assert isinstance(outcome, Transcript | ListenError)
+
+
+def _transcribe(recognizer: Recognizer, data: bytes) -> Transcript | ListenError:
+    try:
+        return recognizer.transcribe(data)
+    except ListenError as error:
+        assert error.status in (400, 413, 415)
+        return error
+
+
+# --- Accuracy on generated voices -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("group", list(FLOORS))
+def test_accuracy_floor_per_group(results, group):
+    chosen = [r for r in results if r.case.group == group]
+    share, count = voice_eval.accuracy(chosen)
+    wrong = [(r.voice, r.noise, r.case.text, r.transcript.text) for r in chosen if not r.correct]
+    assert count and share >= FLOORS[group], wrong
+
+
+def test_transcripts_report_audio_length_and_time(results):
+    for result in results:
+        assert 0.2 < result.transcript.audio_seconds < 5
+        assert result.transcript.decode_ms > 0
+
+
+def test_concurrent_requests_get_the_same_answers_as_one_at_a_time(recognizer, clips):
+    chosen = [clips[v, RATE, t] for v in VOICES for t in ("next", "go back", "leg raises", "repeat")]
+    alone = [recognizer.transcribe(c).text for c in chosen]
+    together: dict[int, str] = {}
+
+    def work(index: int) -> None:
+        together[index] = recognizer.transcribe(chosen[index]).text
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(chosen))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [together[i] for i in range(len(chosen))] == alone
+
+
+# --- Building the recogniser ----------------------------------------------------------------
+
+
+def test_phrases_with_words_it_cannot_say_are_left_out(caplog):
+    with caplog.at_level(logging.INFO, logger="assistant.listen"):
+        recognizer = Recognizer(["next step", "next qzxv", "multidirectional leg raises"])
+    assert recognizer.phrases == ("next step", "multidirectional leg raises")
+    assert "qzxv" in caplog.text
+
+
+def test_a_recogniser_needs_something_to_hear():
+    with pytest.raises(AssistantError):
+        Recognizer(["qzxv", "  "])
+
+
+def test_a_library_without_exercises_still_gives_a_recogniser():
+    assert "next step" in Recognizer(command_phrases(load_phrasings(), Library())).phrases
+
+
+# --- Pronunciations (pure) ------------------------------------------------------------------
+
+DICTIONARY = {
+    "multi": "M AH L T IY",
+    "directional": "D ER EH K SH AH N AH L",
+    "leg": "L EH G",
+    "lying": "L AY IH NG",
+    "stretch": "S T R EH CH",
+    "hip": "HH IH P",
+}
+
+
+@pytest.mark.parametrize(
+    ("word", "phones"),
+    [
+        ("leg", "L EH G"),
+        ("multidirectional", "M AH L T IY D ER EH K SH AH N AH L"),
+        ("multidirectionals", "M AH L T IY D ER EH K SH AH N AH L Z"),
+        ("lyings", "L AY IH NG Z"),
+        ("hips", "HH IH P S"),
+        ("stretchs", "S T R EH CH IH Z"),
+        ("legstretch", "L EH G S T R EH CH"),
+        ("qzxv", None),
+        ("thx", None),
+        ("s", None),
+    ],
+)
+def test_unknown_words_are_pronounced_from_known_parts(word, phones):
+    assert pronounce(word, DICTIONARY.get) == phones
+
+
+@pytest.mark.parametrize(
+    ("word", "phones", "variants"),
+    [
+        ("start", "S T AA R T", ("S T AA T",)),
+        ("timer", "T AY M ER", ("T AY M AH",)),
+        ("four", "F AO R", ("F AO",)),
+        ("here", "HH IY R", ("HH IY AH",)),
+        ("stop", "S T AA P", ("S T AO P",)),
+        ("last", "L AE S T", ("L AA S T",)),
+        ("repeat", "R IH P IY T", ()),
+        ("directional", "D ER EH K SH AH N AH L", ()),
+        ("back", "B AE K", ()),
+    ],
+)
+def test_british_variants_drop_r_and_use_british_vowels(word, phones, variants):
+    assert accent_variants(word, phones) == variants
