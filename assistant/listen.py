@@ -18,7 +18,9 @@ is the thin adapter that owns the decoder. Tuning figures below were measured wi
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import math
 import struct
 import threading
 import time
@@ -243,15 +245,41 @@ def model_input(audio: Audio, *, min_range_db: float) -> bytes | None:
 
 
 def resample(samples: np.ndarray, rate: int, target: int = MODEL_RATE) -> np.ndarray:
-    """Band-limited resampling through the spectrum: an exact low-pass, no aliasing."""
+    """Band-limited resampling through the spectrum: an exact low-pass, no aliasing. The
+    signal is first padded with silence to a length whose FFTs are fast (a length with a
+    large prime factor made a 2-second clip take 18 ms instead of 2)."""
     if rate == target or not len(samples):
         return samples
-    count = max(1, round(len(samples) * target / rate))
-    spectrum = np.fft.rfft(samples)
-    kept = np.zeros(count // 2 + 1, dtype=complex)
+    common = math.gcd(rate, target)
+    step_in, step_out = rate // common, target // common
+    blocks = _smooth_at_least(-(-len(samples) // step_in))
+    padded = np.zeros(blocks * step_in)
+    padded[: len(samples)] = samples
+    spectrum = np.fft.rfft(padded)
+    kept = np.zeros(blocks * step_out // 2 + 1, dtype=complex)
     shared = min(len(spectrum), len(kept))
     kept[:shared] = spectrum[:shared]
-    return np.fft.irfft(kept, count) * (count / len(samples))
+    out = np.fft.irfft(kept, blocks * step_out) * (step_out / step_in)
+    return out[: max(1, round(len(samples) * target / rate))]
+
+
+def _smooth_at_least(count: int) -> int:
+    """The smallest number >= `count` with no prime factor above 7."""
+    best = 7 ** max(1, math.ceil(math.log(max(count, 1), 7)))
+    power2 = 1
+    while power2 < 2 * best:
+        power3 = power2
+        while power3 < 2 * best:
+            power5 = power3
+            while power5 < 2 * best:
+                power7 = power5
+                while power7 < count:
+                    power7 *= 7
+                best = min(best, power7)
+                power5 *= 5
+            power3 *= 3
+        power2 *= 2
+    return best
 
 
 def loudness_range_db(samples: np.ndarray) -> float:
@@ -283,22 +311,29 @@ def denoise(samples: np.ndarray) -> np.ndarray:
         return samples  # digital silence between the sounds: no noise to remove
     gains = _wiener_gains(power, power[quiet].mean(axis=0) + TINY)
     filtered = np.fft.irfft(spectra * gains, WINDOW, axis=1) * window
-    out = np.zeros(len(padded))
-    weight = np.zeros(len(padded))
-    for start, frame in zip(starts, filtered, strict=True):
-        out[start : start + WINDOW] += frame
-        weight[start : start + WINDOW] += window**2
-    return (out / np.maximum(weight, TINY))[WINDOW : WINDOW + len(samples)]
+    out = _overlap_add(filtered) / np.maximum(_overlap_add(np.tile(window**2, (len(starts), 1))), TINY)
+    return out[WINDOW : WINDOW + len(samples)]
+
+
+def _overlap_add(frames: np.ndarray) -> np.ndarray:
+    """Sum windows that start HOP apart (WINDOW is a whole number of hops)."""
+    shifts = WINDOW // HOP
+    blocks = np.zeros((len(frames) + shifts - 1, HOP))
+    parts = frames.reshape(len(frames), shifts, HOP)
+    for shift in range(shifts):
+        blocks[shift : shift + len(frames)] += parts[:, shift]
+    return blocks.reshape(-1)
 
 
 def _wiener_gains(power: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    posterior = power / noise
+    fresh = (1 - SMOOTHING) * np.maximum(posterior - 1, 0)
     gains = np.empty_like(power)
     previous = np.zeros(power.shape[1])
-    for index, frame in enumerate(power):
-        posterior = frame / noise
-        prior = SMOOTHING * previous + (1 - SMOOTHING) * np.maximum(posterior - 1, 0)
+    for index in range(len(power)):
+        prior = SMOOTHING * previous + fresh[index]
         gains[index] = np.maximum(prior / (1 + prior), MIN_GAIN)
-        previous = gains[index] ** 2 * posterior
+        previous = gains[index] * gains[index] * posterior[index]
     return gains
 
 
@@ -434,8 +469,6 @@ class _Path:
     text: str
     score: int
     """Score of the best path (acoustic and grammar), log base 1.0001."""
-    phones: int
-    """Phones in the words of the path."""
 
 
 class Recognizer:
@@ -472,8 +505,12 @@ class Recognizer:
         elapsed = (time.perf_counter() - started) * 1000
         log.debug(
             "heard %r (best command %r, confidence %s, cut-off %s) in %.2f s of audio, %.0f ms",
-            heard.text if sure else "", heard.text, heard.confidence, self.settings.min_confidence,
-            audio.seconds, elapsed,
+            heard.text if sure else "",
+            heard.text,
+            heard.confidence,
+            self.settings.min_confidence,
+            audio.seconds,
+            elapsed,
         )
         return Transcript(heard.text if sure else "", audio.seconds, elapsed)
 
@@ -484,15 +521,18 @@ class Recognizer:
         with self._lock:
             try:
                 command = self._search(COMMANDS_SEARCH, pcm)
-                if command is None or not command.phones or not self._grammar.accept(command.text):
+                if command is None or not self._grammar.accept(command.text):
                     return Heard("", None)
+                phones = self._phones_said()
                 free = self._search(PHONES_SEARCH, pcm)
             except RuntimeError as error:  # the decoder's own failure, not the caller's bytes
                 log.warning("speech decoding failed: %s", error)
+                with contextlib.suppress(RuntimeError):
+                    self._decoder.end_utt()  # so the next request can start afresh
                 return Heard("", None)
-        if free is None:
+        if free is None or not phones:
             return Heard(command.text, None)
-        return Heard(command.text, (command.score - free.score) / command.phones)
+        return Heard(command.text, (command.score - free.score) / phones)
 
     def _search(self, name: str, pcm: bytes) -> _Path | None:
         decoder = self._decoder
@@ -503,9 +543,12 @@ class Recognizer:
         hypothesis = decoder.hyp()
         if hypothesis is None:  # the search never reached the end of a phrase
             return None
-        words = [s.word for s in decoder.seg() or () if not s.word.startswith(NOT_WORDS)]
-        phones = sum(len((decoder.lookup_word(w) or "").split()) for w in words)
-        return _Path(hypothesis.hypstr, decoder.get_logmath().log(hypothesis.best_score), phones)
+        return _Path(hypothesis.hypstr, decoder.get_logmath().log(hypothesis.best_score))
+
+    def _phones_said(self) -> int:
+        """Phones in the words of the last search's best path, as pronounced there."""
+        words = [s.word for s in self._decoder.seg() or () if not s.word.startswith(NOT_WORDS)]
+        return sum(len((self._decoder.lookup_word(w) or "").split()) for w in words)
 
     def _add_words(self, phrases: tuple[str, ...]) -> tuple[str, ...]:
         """Add missing words and British variants of every word; return the phrases left."""

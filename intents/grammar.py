@@ -1,5 +1,5 @@
-"""What a speech recogniser may hear: every command phrase, spelt as it is spoken, and a JSGF
-grammar over them. Pure: phrasings and content in, text out; no I/O.
+"""What a speech recogniser may hear: every command phrase, spelt as it is spoken, and the
+grammar over them (a minimal word graph, or the same as JSGF text). Pure: no I/O.
 
 The recogniser only ever outputs word sequences of this grammar, so a phrase must keep every
 word people say ("the", "please", "three"): unlike `normalize()`, which is applied to the
@@ -23,15 +23,12 @@ from .normalize import CONTRACTIONS
 from .vocabulary import Intent
 
 __all__ = [
-    "Arc",
-    "WordGraph",
-    "Arc",
-    "WordGraph",
     "ORDINALS",
+    "Arc",
+    "WordGraph",
     "command_phrases",
     "jsgf_grammar",
     "spoken_form",
-    "word_graph",
     "word_graph",
 ]
 
@@ -56,9 +53,7 @@ NOT_SPOKEN: Final = re.compile(r"[^a-z0-9'{} ]+")
 # Phrasings are typed without apostrophes ("whats next"); the pronouncing dictionary knows
 # the written form ("what's"). Derived from the normaliser's own table so the two agree.
 APOSTROPHE_FORMS: Final = {
-    key.replace("'", ""): key
-    for key in CONTRACTIONS
-    if "'" in key and key.replace("'", "") in CONTRACTIONS
+    key.replace("'", ""): key for key in CONTRACTIONS if "'" in key and key.replace("'", "") in CONTRACTIONS
 }
 
 
@@ -163,8 +158,8 @@ _Signature = tuple[float, tuple[tuple[str, int], ...]]
 
 def word_graph(phrases: Iterable[str], weights: Mapping[str, float] | None = None) -> WordGraph:
     """The minimal word graph of `phrases`, each as likely as its weight says (default: all
-    alike). States are numbered by the graph's shape alone, so the same phrases in any order
-    give the same graph."""
+    alike; a weight of 0 leaves the phrase out). States are numbered by the graph's shape
+    alone, so the same phrases in any order give the same graph."""
     unique = list(dict.fromkeys(" ".join(p.split()) for p in phrases))
     tree = _prefix_tree(p.split() for p in unique)
     ends = {p: 1.0 if weights is None else weights.get(p, 1.0) for p in unique}
