@@ -12,14 +12,22 @@ from flask import Flask, Response, jsonify, render_template, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, ServiceUnavailable
 
-from assistant.dialogue import DialogueState, Reply, Timer, not_heard, progress, respond, suggestions
-from assistant.listen import ListenError, Recognizer
+from assistant.dialogue import (
+    DialogueState,
+    Reply,
+    Timer,
+    listening_situation,
+    not_heard,
+    progress,
+    respond,
+    suggestions,
+)
+from assistant.listen import ListenError, Recognizer, command_recognizer
 from assistant.replies import Message, library_speech
 from assistant.session import state_from_dict, state_to_dict
 from assistant.speech import RATE_PRESETS, SpeechError, SpeechService, resolve_rate
 from content import DEFAULT_CONTENT_DIR, AssistantError, Library, load_library, to_dict
 from intents import RouterIndex, build_index, load_phrasings
-from intents.grammar import command_phrases
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +114,7 @@ def _listener(config: dict[str, Any], library: Library) -> Recognizer | None:
     if not config["LISTEN_ENABLED"]:
         return None
     try:
-        return Recognizer(command_phrases(load_phrasings(), library))
+        return command_recognizer(load_phrasings(), library)
     except (AssistantError, OSError, RuntimeError) as error:
         log.warning("listening is off: %s", error)
         return None
@@ -172,7 +180,7 @@ def _register_conversation(app: Flask) -> None:
             raise ServiceUnavailable("Listening is turned off on this server; please type instead.")
         state = _load_state(sessions, request.args.get("session") or request.headers.get("X-Session"))
         try:
-            heard = listener.transcribe(request.get_data(cache=False))
+            heard = listener.transcribe(request.get_data(cache=False), subset=listening_situation(state))
         except ListenError as error:
             return jsonify(error=str(error)), error.status
         if heard.text:

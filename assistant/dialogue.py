@@ -32,7 +32,10 @@ __all__ = [
     "DialogueState",
     "Reply",
     "Timer",
+    "NO_TIMER",
+    "UNSAID",
     "advance",
+    "listening_situation",
     "not_heard",
     "progress",
     "respond",
@@ -479,6 +482,19 @@ def _stop_timer(state: DialogueState, outcome: Match, library: Library) -> tuple
     if not state.timing:
         return state, Reply((info("No timer is running."),))
     return replace(state, timing=False), Reply((info("Timer stopped."),), cancel_timer=True)
+
+
+NO_TIMER: Final = "no timer"
+UNSAID: Final[dict[str, frozenset[Intent]]] = {NO_TIMER: frozenset({Intent.STOP_TIMER})}
+"""Situations in which a spoken command cannot mean some intents, so speech recognition does
+not listen for them: with no timer started, "stop timer" means nothing. Recognisers confuse it
+with "start timer" (one vowel and one stop apart; British voices' "start" fits the American
+model's "stop" better), and then a person with a British accent could never start a timer."""
+
+
+def listening_situation(state: DialogueState) -> str | None:
+    """The key of UNSAID that holds now; None when any command may be meant."""
+    return None if state.timing else NO_TIMER
 
 
 def _count_rep(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:

@@ -24,15 +24,19 @@ import math
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import pocketsphinx
 
+from content import Library
 from content.errors import AssistantError
-from intents.grammar import word_graph
+from intents import Intent
+from intents.grammar import command_phrases, word_graph
+
+from .dialogue import UNSAID
 
 __all__ = [
     "MAX_AUDIO_BYTES",
@@ -44,6 +48,7 @@ __all__ = [
     "Recognizer",
     "Transcript",
     "accent_variants",
+    "command_recognizer",
     "model_input",
     "pronounce",
     "read_wav",
@@ -475,9 +480,17 @@ class Recognizer:
     """One pocketsphinx decoder for the command phrases; `transcribe` is thread-safe (one
     request decodes at a time; a 2-second command takes about 0.1 to 0.2 s)."""
 
-    def __init__(self, phrases: Iterable[str], *, settings: ListenSettings | None = None) -> None:
+    def __init__(
+        self,
+        phrases: Iterable[str],
+        *,
+        subsets: Mapping[str, Iterable[str]] | None = None,
+        settings: ListenSettings | None = None,
+    ) -> None:
         """Build the decoder once: words missing from its dictionary are added (or their
-        phrases left out, logged), then the phrases' word graph and a free-phone search."""
+        phrases left out, logged), then the phrases' word graph and a free-phone search.
+        Each of `subsets` (a name and some of `phrases`) gets a word graph of its own, for
+        `transcribe(..., subset=name)` to listen for those phrases alone."""
         self.settings = settings or ListenSettings()
         self._decoder = pocketsphinx.Decoder(**DECODER_SETTINGS)
         wanted = tuple(dict.fromkeys(" ".join(p.split()) for p in phrases if p.strip()))
@@ -485,22 +498,36 @@ class Recognizer:
         """The phrases it can hear: those whose every word it can pronounce."""
         if not self.phrases:
             raise AssistantError("speech recognition needs at least one phrase it can pronounce")
-        graph = word_graph(self.phrases)
+        self._grammars: dict[str | None, tuple[str, pocketsphinx.FsgModel]] = {}
+        self._grammars[None] = self._add_grammar(COMMANDS_SEARCH, self.phrases)
+        hearable = frozenset(self.phrases)
+        for name, chosen in (subsets or {}).items():
+            some = [phrase for phrase in (" ".join(p.split()) for p in chosen) if phrase in hearable]
+            if not some:
+                raise AssistantError(f"the phrases of {name!r} include none that speech recognition can hear")
+            self._grammars[name] = self._add_grammar(f"{COMMANDS_SEARCH}:{name}", some)
+        self._decoder.add_allphone_file(PHONES_SEARCH, None)
+        self._lock = threading.Lock()
+
+    def _add_grammar(self, search: str, phrases: Iterable[str]) -> tuple[str, pocketsphinx.FsgModel]:
+        graph = word_graph(phrases)
         transitions = [
             (a.source, a.target, a.probability) if a.word is None else (a.source, a.target, a.probability, a.word)
             for a in graph.arcs
         ]
-        self._grammar = self._decoder.create_fsg(COMMANDS_SEARCH, graph.start, graph.final, transitions)
-        self._decoder.add_fsg(COMMANDS_SEARCH, self._grammar)
-        self._decoder.add_allphone_file(PHONES_SEARCH, None)
-        self._lock = threading.Lock()
+        grammar = self._decoder.create_fsg(search, graph.start, graph.final, transitions)
+        self._decoder.add_fsg(search, grammar)
+        return search, grammar
 
-    def transcribe(self, data: bytes) -> Transcript:
-        """The command said in a WAV recording, "" if none; ListenError for bytes it cannot read."""
+    def transcribe(self, data: bytes, *, subset: str | None = None) -> Transcript:
+        """The command said in a WAV recording, "" if none; ListenError for bytes it cannot read.
+        With `subset`, only that subset's phrases are listened for."""
+        if subset not in self._grammars:
+            raise ValueError(f"no subset of phrases is called {subset!r}")
         started = time.perf_counter()
         audio = read_wav(bytes(data))
         pcm = model_input(audio, min_range_db=self.settings.min_speech_range_db)
-        heard = self.hear(pcm) if pcm is not None else Heard("", None)
+        heard = self.hear(pcm, subset=subset) if pcm is not None else Heard("", None)
         sure = heard.confidence is not None and heard.confidence >= self.settings.min_confidence
         elapsed = (time.perf_counter() - started) * 1000
         log.debug(
@@ -514,14 +541,16 @@ class Recognizer:
         )
         return Transcript(heard.text if sure else "", audio.seconds, elapsed)
 
-    def hear(self, pcm: bytes) -> Heard:
-        """The command phrase that fits 16 kHz 16-bit `pcm` best, and how well (no cut-off)."""
+    def hear(self, pcm: bytes, *, subset: str | None = None) -> Heard:
+        """The command phrase (of `subset`, if given) that fits 16 kHz 16-bit `pcm` best, and
+        how well (no cut-off)."""
         if len(pcm) < 2:
             return Heard("", None)
+        search, grammar = self._grammars[subset]
         with self._lock:
             try:
-                command = self._search(COMMANDS_SEARCH, pcm)
-                if command is None or not self._grammar.accept(command.text):
+                command = self._search(search, pcm)
+                if command is None or not grammar.accept(command.text):
                     return Heard("", None)
                 phones = self._phones_said()
                 free = self._search(PHONES_SEARCH, pcm)
@@ -574,3 +603,12 @@ class Recognizer:
                 if variant not in known:
                     known.append(variant)
                     self._decoder.add_word(f"{word}({len(known)})", variant, False)
+
+
+def command_recognizer(
+    phrasings: Mapping[Intent, tuple[str, ...]], library: Library, *, settings: ListenSettings | None = None
+) -> Recognizer:
+    """A recogniser for every command about `library`, with a subset of them for each
+    situation of `UNSAID` (pass `listening_situation(state)` to `transcribe`)."""
+    subsets = {name: command_phrases(phrasings, library, without=unsaid) for name, unsaid in UNSAID.items()}
+    return Recognizer(command_phrases(phrasings, library), subsets=subsets, settings=settings)

@@ -41,10 +41,10 @@ from typing import Final
 
 import numpy as np
 
-from assistant.listen import MAX_AUDIO_SECONDS, Recognizer, Transcript
+from assistant.dialogue import DialogueState, listening_situation
+from assistant.listen import MAX_AUDIO_SECONDS, Recognizer, Transcript, command_recognizer
 from content import Library, load_library
 from intents import Context, Match, RouterIndex, build_index, load_phrasings, route
-from intents.grammar import command_phrases
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE: Final = ROOT / "var" / "voice-eval"
@@ -90,6 +90,16 @@ class Case:
     """Expected intent value; None when the words must not be taken for any command."""
     exercise: str | None = None
     step: int | None = None
+    timing: bool = False
+    """Said with a hold timer running ("stop the timer"); otherwise none is."""
+
+    def state(self) -> DialogueState:
+        """The conversation it is said in: the in-progress exercise for commands, none otherwise."""
+        return (
+            DialogueState(exercise=IN_PROGRESS, step=1, timing=self.timing)
+            if self.group in (COMMANDS, OTHER)
+            else DialogueState(timing=self.timing)
+        )
 
 
 def case_table() -> tuple[Case, ...]:
@@ -110,8 +120,8 @@ def case_table() -> tuple[Case, ...]:
         Case("last step", c, "goto_step", step=4),
         Case("start timer", c, "start_timer"),
         Case("start the timer", c, "start_timer"),
-        Case("stop timer", c, "stop_timer"),
-        Case("stop the timer", c, "stop_timer"),
+        Case("stop timer", c, "stop_timer", timing=True),
+        Case("stop the timer", c, "stop_timer", timing=True),
         Case("how do I do the cobra stretch", e, "start_exercise", "cobra-stretch"),
         Case("cobra stretch", e, "start_exercise", "cobra-stretch"),
         Case("leg raises", e, "start_exercise", "multidirectional-leg-raises"),
@@ -199,7 +209,7 @@ def judge(case: Case, transcript: Transcript, index: RouterIndex) -> tuple[str |
     """The intent heard and whether it is what the case expects (exercise and step included)."""
     if not transcript.text:
         return None, case.intent is None
-    context = Context(current_exercise=IN_PROGRESS if case.group in (COMMANDS, OTHER) else None)
+    context = Context(current_exercise=case.state().exercise)
     outcome = route(transcript.text, index, context)
     if not isinstance(outcome, Match):
         return None, case.intent is None
@@ -273,12 +283,12 @@ def evaluate(
     for number, ((voice, rate, text), clip) in enumerate(sorted(clips.items())):
         case = by_text[text]
         for noise, data in noisy_versions(clip, noises, NOISE_SEED + number):
-            transcript = recognizer.transcribe(data)
+            transcript = recognizer.transcribe(data, subset=listening_situation(case.state()))
             heard, correct = judge(case, transcript, index)
             results.append(Result(case, voice, rate, noise, transcript, heard, correct))
     noise_case = Case("(noise)", NOISE_ONLY, None)
     for label, data in noise_clips():
-        transcript = recognizer.transcribe(data)
+        transcript = recognizer.transcribe(data, subset=listening_situation(noise_case.state()))
         heard, correct = judge(noise_case, transcript, index)
         results.append(Result(noise_case, "-", 0, label, transcript, heard, correct))
     return results
@@ -382,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ", ".join(c if s is None else f"{c} {s:g} dB" for c, s in noises)
         )
     started = time.perf_counter()
-    recognizer = Recognizer(command_phrases(load_phrasings(), library))
+    recognizer = command_recognizer(load_phrasings(), library)
     print(f"recogniser built in {(time.perf_counter() - started) * 1000:.0f} ms over {len(recognizer.phrases)} phrases")
     results = evaluate(recognizer, build_index(library), clips, cases, noises)
     met = report(results, verbose=args.verbose)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -77,16 +77,20 @@ def command_phrases(
     library: Library,
     *,
     max_step: int = 12,
+    without: Collection[Intent] = (),
 ) -> tuple[str, ...]:
     """Every phrasing in spoken form with {exercise} replaced by each exercise alias (with and
     without "the") and {step} by each step up to `max_step` ("step three", "third step",
-    "last step"); deduplicated, in first-seen order (phrasings order, then slot order)."""
+    "last step"); deduplicated, in first-seen order (phrasings order, then slot order).
+    The phrasings of the intents `without` are left out."""
     if not 1 <= max_step <= MAX_STEP_WORDS:
         raise ValueError(f"max_step must be from 1 to {MAX_STEP_WORDS}, not {max_step!r}")
     names = tuple(dict.fromkeys(spoken_form(a.text) for a in derive_aliases(library)))
     exercises = tuple(name for alias in names for name in (alias, f"{ARTICLE} {alias}"))
     phrases: dict[str, None] = {}
-    for examples in phrasings.values():
+    for intent, examples in phrasings.items():
+        if intent in without:
+            continue
         for example in examples:
             for phrase in _expand_exercise(_expand_step(spoken_form(example), max_step), exercises):
                 phrases.setdefault(" ".join(phrase.split()))

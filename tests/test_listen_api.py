@@ -69,6 +69,19 @@ def test_the_session_travels_in_the_query(app, client):
     assert body["progress"]["step"] == 3
 
 
+def test_stop_timer_is_listened_for_only_while_a_timer_runs(app, client):
+    said = spoken(app, "stop the timer")
+    session = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()["session"]
+    session = client.post("/api/chat", json={"message": "go to step 4", "session": session}).get_json()["session"]
+    idle = client.post(f"/api/listen?session={session}", data=said, content_type="audio/wav").get_json()
+    assert "stop" not in idle["transcript"].split()
+    timing = client.post("/api/chat", json={"message": "start timer", "session": session}).get_json()
+    assert timing["timer"] is not None
+    body = client.post(f"/api/listen?session={timing['session']}", data=said, content_type="audio/wav").get_json()
+    assert body["transcript"] == "stop the timer"
+    assert body["cancel_timer"] is True
+
+
 def test_silence_is_not_caught_and_changes_nothing(client):
     session = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()["session"]
     body = client.post(

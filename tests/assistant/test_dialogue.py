@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dialogue import DialogueState, progress, respond, suggestions
+from assistant.dialogue import UNSAID, DialogueState, listening_situation, progress, respond, suggestions
 from assistant.replies import Kind
-from intents import build_index
+from intents import Intent, build_index
+
+START_TIMER, STOP_TIMER = Intent.START_TIMER, Intent.STOP_TIMER
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +191,17 @@ def test_moving_on_cancels_the_timer(chat, seed_library, index, leave):
     chat.state, reply = respond(chat.state, leave, seed_library, index)
     assert reply.cancel_timer
     assert not chat.state.timing
+
+
+def test_stop_timer_is_only_listened_for_while_a_timer_runs(chat):
+    """Speech recognition leaves out what cannot be meant: with no timer, "stop timer"."""
+    chat("cobra", "go to step 4")
+    assert STOP_TIMER in UNSAID[listening_situation(chat.state)]
+    assert START_TIMER not in UNSAID[listening_situation(chat.state)]
+    chat("start timer")
+    assert listening_situation(chat.state) is None  # anything may be meant, "stop timer" too
+    chat("stop timer")
+    assert STOP_TIMER in UNSAID[listening_situation(chat.state)]
 
 
 def test_start_timer_on_a_step_without_a_hold_says_so(chat):

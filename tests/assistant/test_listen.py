@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from assistant.dialogue import NO_TIMER
 from assistant.listen import (
     MAX_AUDIO_BYTES,
     MAX_AUDIO_SECONDS,
@@ -23,6 +24,7 @@ from assistant.listen import (
     Recognizer,
     Transcript,
     accent_variants,
+    command_recognizer,
     pronounce,
     read_wav,
 )
@@ -102,7 +104,7 @@ def resampled_to(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def recognizer(seed_library) -> Recognizer:
-    return Recognizer(command_phrases(load_phrasings(), seed_library))
+    return command_recognizer(load_phrasings(), seed_library)
 
 
 @pytest.fixture(scope="module")
@@ -350,6 +352,29 @@ def test_phrases_with_words_it_cannot_say_are_left_out(caplog):
 def test_a_recogniser_needs_something_to_hear():
     with pytest.raises(AssistantError):
         Recognizer(["qzxv", "  "])
+
+
+def test_a_subset_listens_for_its_phrases_alone(clips):
+    recognizer = Recognizer(["start timer", "stop timer", "next"], subsets={"no timer": ["start timer", "next"]})
+    said = clips["en-us", RATE, "stop timer"]
+    assert recognizer.transcribe(said).text == "stop timer"
+    assert recognizer.transcribe(said, subset="no timer").text != "stop timer"
+
+
+def test_with_no_timer_running_a_british_start_timer_is_not_heard_as_stop_timer(clips, seed_library):
+    """British voices' "start" fits the American model's "stop" better, so the app leaves
+    "stop timer" out while no timer runs (`listening_situation`): they can start one."""
+    recognizer = command_recognizer(load_phrasings(), seed_library)
+    said = clips["en-gb-x-rp", RATE, "start timer"]
+    assert recognizer.transcribe(said).text == "stop timer"  # the confusion this is for
+    assert recognizer.transcribe(said, subset=NO_TIMER).text in ("start timer", "start the timer")
+
+
+def test_subsets_must_be_known_and_hearable():
+    with pytest.raises(AssistantError, match="none"):
+        Recognizer(["next step"], subsets={"odd": ["qzxv", "stop"]})
+    with pytest.raises(ValueError, match="nowhere"):
+        Recognizer(["next step"]).transcribe(GOOD, subset="nowhere")
 
 
 def test_a_library_without_exercises_still_gives_a_recogniser():

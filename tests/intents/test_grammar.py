@@ -112,6 +112,13 @@ def test_max_step_out_of_range_is_refused(seed_library, max_step):
         command_phrases(load_phrasings(), seed_library, max_step=max_step)
 
 
+def test_the_phrasings_of_left_out_intents_are_not_phrases(seed_library, phrases):
+    without = command_phrases(load_phrasings(), seed_library, without={Intent.STOP_TIMER})
+    assert {"start timer", "start the timer", "stop"} <= set(without)
+    assert not {"stop timer", "stop the timer", "cancel timer"} & set(without)
+    assert set(without) < set(phrases)
+
+
 def test_without_content_no_exercise_is_named():
     phrases = command_phrases(load_phrasings(), Library())
     assert "next step" in phrases
