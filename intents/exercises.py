@@ -13,7 +13,7 @@ from content import Library
 
 from .normalize import normalize, phonetic_key
 
-__all__ = ["Alias", "ExerciseHit", "derive_aliases", "find_exercise"]
+__all__ = ["Alias", "ExerciseHit", "derive_aliases", "find_exercise", "spoken_aliases"]
 
 # Last words that name the kind of movement, not the exercise: "cobra stretch" is also "cobra".
 # Alone they still point at every exercise of that kind ("the stretch" -> which one?).
@@ -106,6 +106,25 @@ def derive_aliases(library: Library) -> tuple[Alias, ...]:
         Alias(text, phonetic_key(text), tuple(sorted(slugs, key=order.__getitem__)))
         for text, slugs in sorted(named.items())
     )
+
+
+def spoken_aliases(library: Library) -> tuple[Alias, ...]:
+    """The aliases people say aloud: each title and its endings of two words or more ("leg
+    raises", "hip stretch"), either number of the last word, and the title without a generic
+    last word ("cobra"); compounds also split. Typed text may use any alias ("lyings" is a
+    typo of "lying"), but every name a recogniser listens for is one more it can mistake a
+    short command for, so names nobody says aloud are left out."""
+    said: set[str] = set()
+    for exercise in library.exercises:
+        words = normalize(exercise.title).split()
+        forms = set()
+        for start in range(max(1, len(words) - 1)):
+            ending = words[start:]
+            forms |= {" ".join(ending), " ".join([*ending[:-1], _other_number(ending[-1])])}
+        if len(words) == 2 and words[-1] in GENERIC_HEADS:
+            forms.add(words[0])
+        said |= forms | {_split_compounds(form) for form in forms}
+    return tuple(alias for alias in derive_aliases(library) if alias.text in said)
 
 
 def _windows(words: list[str], longest: int) -> Iterable[tuple[int, int, str]]:

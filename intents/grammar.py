@@ -18,7 +18,7 @@ from typing import Final
 from content import Library
 from content.measures import number_words
 
-from .exercises import derive_aliases
+from .exercises import spoken_aliases
 from .normalize import CONTRACTIONS
 from .vocabulary import Intent
 
@@ -79,13 +79,13 @@ def command_phrases(
     max_step: int = 12,
     without: Collection[Intent] = (),
 ) -> tuple[str, ...]:
-    """Every phrasing in spoken form with {exercise} replaced by each exercise alias (with and
-    without "the") and {step} by each step up to `max_step` ("step three", "third step",
+    """Every phrasing in spoken form with {exercise} replaced by each name said aloud
+    (`spoken_aliases`, with and without "the") and {step} by each step up to `max_step` ("step three", "third step",
     "last step"); deduplicated, in first-seen order (phrasings order, then slot order).
     The phrasings of the intents `without` are left out."""
     if not 1 <= max_step <= MAX_STEP_WORDS:
         raise ValueError(f"max_step must be from 1 to {MAX_STEP_WORDS}, not {max_step!r}")
-    names = tuple(dict.fromkeys(spoken_form(a.text) for a in derive_aliases(library)))
+    names = tuple(dict.fromkeys(spoken_form(a.text) for a in spoken_aliases(library)))
     exercises = tuple(name for alias in names for name in (alias, f"{ARTICLE} {alias}"))
     phrases: dict[str, None] = {}
     for intent, examples in phrasings.items():
