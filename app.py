@@ -180,7 +180,7 @@ def _register_conversation(app: Flask) -> None:
             raise ServiceUnavailable("Listening is turned off on this server; please type instead.")
         state = _load_state(sessions, request.args.get("session") or request.headers.get("X-Session"))
         try:
-            heard = listener.transcribe(request.get_data(cache=False), subset=listening_situation(state))
+            heard = listener.transcribe(request.get_data(cache=False), subset=listening_situation(state, library))
         except ListenError as error:
             return jsonify(error=str(error)), error.status
         if heard.text:

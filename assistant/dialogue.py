@@ -15,6 +15,7 @@ from typing import Final
 from content import Article, Exercise, Library, Step
 from content.measures import hold_seconds, repetitions
 from intents import Ambiguous, Context, Intent, Match, NoMatch, Outcome, RouterIndex, normalize, route
+from intents.vocabulary import GUIDANCE_INTENTS
 
 from .replies import (
     Kind,
@@ -32,8 +33,12 @@ __all__ = [
     "DialogueState",
     "Reply",
     "Timer",
-    "NO_TIMER",
-    "UNSAID",
+    "GUIDING",
+    "HOLD_STEP",
+    "IDLE",
+    "LISTENING",
+    "TIMING",
+    "Listening",
     "advance",
     "listening_situation",
     "not_heard",
@@ -484,17 +489,44 @@ def _stop_timer(state: DialogueState, outcome: Match, library: Library) -> tuple
     return replace(state, timing=False), Reply((info("Timer stopped."),), cancel_timer=True)
 
 
-NO_TIMER: Final = "no timer"
-UNSAID: Final[dict[str, frozenset[Intent]]] = {NO_TIMER: frozenset({Intent.STOP_TIMER})}
-"""Situations in which a spoken command cannot mean some intents, so speech recognition does
-not listen for them: with no timer started, "stop timer" means nothing. Recognisers confuse it
-with "start timer" (one vowel and one stop apart; British voices' "start" fits the American
-model's "stop" better), and then a person with a British accent could never start a timer."""
+@dataclass(frozen=True, slots=True)
+class Listening:
+    """What a spoken command may mean in one situation of the conversation."""
+
+    unsaid: frozenset[Intent]
+    """Intents it cannot mean here: speech recognition does not listen for them."""
+    likelier: frozenset[Intent] = frozenset()
+    """Intents said far more often here than the rest: speech recognition favours them."""
 
 
-def listening_situation(state: DialogueState) -> str | None:
-    """The key of UNSAID that holds now; None when any command may be meant."""
-    return None if state.timing else NO_TIMER
+IDLE: Final = "idle"
+GUIDING: Final = "guiding"
+HOLD_STEP: Final = "hold step"
+TIMING: Final = "timing"
+_NO_TIMER: Final = frozenset({Intent.START_TIMER, Intent.STOP_TIMER})
+LISTENING: Final[dict[str, Listening]] = {
+    IDLE: Listening(_NO_TIMER),
+    GUIDING: Listening(_NO_TIMER, GUIDANCE_INTENTS),
+    HOLD_STEP: Listening(frozenset({Intent.STOP_TIMER}), GUIDANCE_INTENTS),
+    TIMING: Listening(frozenset({Intent.START_TIMER}), GUIDANCE_INTENTS),
+}
+"""The situations a spoken command is heard in. "stop timer" means nothing with no timer
+started, nor "start timer" on a step with no hold or while the timer runs (to count again, a
+person stops it first). Recognisers confuse the two, one vowel and one stop apart: British
+voices' "start" fits the American acoustic model's "stop" better, so a British speaker could
+never start a timer, and a high voice's "stop the timer" was heard as "start the timer".
+While an exercise is guided, people mostly say guidance commands ("next", "go back"), not
+"overview" or "slower", which short commands were otherwise heard as."""
+
+
+def listening_situation(state: DialogueState, library: Library) -> str:
+    """The key of LISTENING that holds now."""
+    exercise = library.exercise(state.exercise) if state.exercise else None
+    if exercise is None or not 1 <= state.step <= len(exercise.steps):
+        return IDLE
+    if state.timing:
+        return TIMING
+    return HOLD_STEP if hold_seconds(exercise.steps[state.step - 1].text) is not None else GUIDING
 
 
 def _count_rep(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:

@@ -29,6 +29,7 @@ __all__ = [
     "command_phrases",
     "jsgf_grammar",
     "spoken_form",
+    "weighted_phrases",
     "word_graph",
 ]
 
@@ -76,13 +77,17 @@ def command_phrases(
     phrasings: Mapping[Intent, tuple[str, ...]],
     library: Library,
     *,
-    max_step: int = 12,
+    max_step: int | None = None,
     without: Collection[Intent] = (),
 ) -> tuple[str, ...]:
     """Every phrasing in spoken form with {exercise} replaced by each name said aloud
-    (`spoken_aliases`, with and without "the") and {step} by each step up to `max_step` ("step three", "third step",
-    "last step"); deduplicated, in first-seen order (phrasings order, then slot order).
-    The phrasings of the intents `without` are left out."""
+    (`spoken_aliases`, with and without "the") and {step} by each step up to `max_step` ("step
+    three", "third step", "last step"); deduplicated, in first-seen order (phrasings order,
+    then slot order). `max_step` defaults to the steps of the library's longest exercise: a
+    step no exercise has is one more phrase to mistake a command for ("read step eight" for
+    "next step"). The phrasings of the intents `without` are left out."""
+    if max_step is None:
+        max_step = _longest(library)
     if not 1 <= max_step <= MAX_STEP_WORDS:
         raise ValueError(f"max_step must be from 1 to {MAX_STEP_WORDS}, not {max_step!r}")
     names = tuple(dict.fromkeys(spoken_form(a.text) for a in spoken_aliases(library)))
@@ -96,6 +101,31 @@ def command_phrases(
                 phrases.setdefault(" ".join(phrase.split()))
     phrases.pop("", None)
     return tuple(phrases)
+
+
+def weighted_phrases(
+    phrasings: Mapping[Intent, tuple[str, ...]],
+    library: Library,
+    *,
+    without: Collection[Intent] = (),
+    likelier: Collection[Intent] = (),
+    boost: float = 1.0,
+) -> dict[str, float]:
+    """The `command_phrases` (without the intents `without`), each with how likely it is said
+    relative to the others: `boost` for the phrases of the intents `likelier`, 1 for the rest."""
+    weights: dict[str, float] = {}
+    for intent, examples in phrasings.items():
+        if intent in without:
+            continue
+        weight = boost if intent in likelier else 1.0
+        for phrase in command_phrases({intent: examples}, library, max_step=_longest(library)):
+            weights[phrase] = max(weight, weights.get(phrase, 0.0))
+    return weights
+
+
+def _longest(library: Library) -> int:
+    """Steps of the library's longest exercise (at least 1, at most MAX_STEP_WORDS)."""
+    return min(MAX_STEP_WORDS, max((len(e.steps) for e in library.exercises), default=1))
 
 
 def _expand_step(phrase: str, max_step: int) -> tuple[str, ...]:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dialogue import UNSAID, DialogueState, listening_situation, progress, respond, suggestions
+from assistant.dialogue import (
+    GUIDING,
+    HOLD_STEP,
+    IDLE,
+    LISTENING,
+    TIMING,
+    DialogueState,
+    listening_situation,
+    progress,
+    respond,
+    suggestions,
+)
 from assistant.replies import Kind
 from intents import Intent, build_index
 
@@ -193,15 +204,38 @@ def test_moving_on_cancels_the_timer(chat, seed_library, index, leave):
     assert not chat.state.timing
 
 
-def test_stop_timer_is_only_listened_for_while_a_timer_runs(chat):
-    """Speech recognition leaves out what cannot be meant: with no timer, "stop timer"."""
-    chat("cobra", "go to step 4")
-    assert STOP_TIMER in UNSAID[listening_situation(chat.state)]
-    assert START_TIMER not in UNSAID[listening_situation(chat.state)]
+def test_timer_commands_are_only_listened_for_where_they_mean_something(chat, seed_library):
+    """Speech recognition leaves out what cannot be meant: "stop timer" with no timer running,
+    "start timer" on a step with no hold or while the timer runs."""
+
+    def situation() -> tuple[str, frozenset[Intent]]:
+        name = listening_situation(chat.state, seed_library)
+        return name, LISTENING[name].unsaid
+
+    assert situation() == (IDLE, {START_TIMER, STOP_TIMER})
+    chat("cobra")
+    assert situation() == (GUIDING, {START_TIMER, STOP_TIMER})  # step 1 does not say to hold
+    chat("go to step 4")
+    assert situation() == (HOLD_STEP, {STOP_TIMER})
     chat("start timer")
-    assert listening_situation(chat.state) is None  # anything may be meant, "stop timer" too
+    assert situation() == (TIMING, {START_TIMER})  # to count again, stop it first
     chat("stop timer")
-    assert STOP_TIMER in UNSAID[listening_situation(chat.state)]
+    assert situation() == (HOLD_STEP, {STOP_TIMER})
+    chat("stop")
+    assert situation() == (IDLE, {START_TIMER, STOP_TIMER})
+
+
+def test_while_guiding_guidance_commands_are_listened_for_first():
+    assert LISTENING[IDLE].likelier == frozenset()
+    for name in (GUIDING, HOLD_STEP, TIMING):
+        assert {Intent.NEXT_STEP, Intent.PREVIOUS_STEP, Intent.STOP, Intent.PAIN} <= LISTENING[name].likelier
+        assert not {Intent.OVERVIEW, Intent.SLOWER, Intent.START_EXERCISE} & LISTENING[name].likelier
+
+
+def test_a_state_the_content_no_longer_fits_is_listened_to_as_nothing_in_progress(seed_library):
+    gone = DialogueState(exercise="no-such-exercise", step=2, timing=True)
+    beyond = DialogueState(exercise="cobra-stretch", step=40)
+    assert listening_situation(gone, seed_library) == listening_situation(beyond, seed_library) == IDLE
 
 
 def test_start_timer_on_a_step_without_a_hold_says_so(chat):

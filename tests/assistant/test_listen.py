@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.dialogue import NO_TIMER
+from assistant.dialogue import HOLD_STEP
 from assistant.listen import (
     MAX_AUDIO_BYTES,
     MAX_AUDIO_SECONDS,
@@ -37,9 +37,9 @@ from intents.grammar import command_phrases
 VOICES = ("en-us", "en-gb-x-rp")
 RATE = 175
 NOISES = (("clean", None), ("white", 20.0))
-FLOORS = {voice_eval.COMMANDS: 0.85, voice_eval.EXERCISES: 0.85, voice_eval.OTHER: 0.50}
-"""Measured on this subset: 92%, 92% and 65%. The full set (six voices, three rates, five noise
-levels) is `python -m benchmarks.voice_eval`."""
+FLOORS = {voice_eval.COMMANDS: 0.90, voice_eval.EXERCISES: 0.90, voice_eval.OTHER: 0.70}
+"""Measured on this subset: 97% (62 of 64), 100% (36 of 36) and 90% (18 of 20). The full set
+(six voices, three rates, five noise levels) is `python -m benchmarks.voice_eval`."""
 SPEECH_RATE = 22050
 
 
@@ -115,7 +115,9 @@ def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int, str]
 
 @pytest.fixture(scope="module")
 def results(recognizer, clips, seed_library) -> list[voice_eval.Result]:
-    return voice_eval.evaluate(recognizer, build_index(seed_library), clips, voice_eval.case_table(), NOISES)
+    return voice_eval.evaluate(
+        recognizer, build_index(seed_library), seed_library, clips, voice_eval.case_table(), NOISES
+    )
 
 
 def spoken(clips: dict[tuple[str, int, str], bytes], text: str, voice: str = "en-us") -> tuple[np.ndarray, int]:
@@ -367,7 +369,7 @@ def test_with_no_timer_running_a_british_start_timer_is_not_heard_as_stop_timer(
     recognizer = command_recognizer(load_phrasings(), seed_library)
     said = clips["en-gb-x-rp", RATE, "start timer"]
     assert recognizer.transcribe(said).text == "stop timer"  # the confusion this is for
-    assert recognizer.transcribe(said, subset=NO_TIMER).text in ("start timer", "start the timer")
+    assert recognizer.transcribe(said, subset=HOLD_STEP).text in ("start timer", "start the timer")
 
 
 def test_subsets_must_be_known_and_hearable():

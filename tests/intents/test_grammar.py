@@ -12,7 +12,7 @@ import pytest
 from content import Library
 from intents import Context, Intent, Match, build_index, load_phrasings, route
 from intents.exercises import derive_aliases, spoken_aliases
-from intents.grammar import WordGraph, command_phrases, jsgf_grammar, spoken_form, word_graph
+from intents.grammar import WordGraph, command_phrases, jsgf_grammar, spoken_form, weighted_phrases, word_graph
 
 SPOKEN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
@@ -77,7 +77,7 @@ def test_spoken_form_keeps_every_word_as_said(typed, spoken):
         "step three",
         "third step",
         "last step",
-        "go to step twelve",
+        "go to step four",
         "go to step two of the cobra stretch",
         "start timer",
         "stop the timer",
@@ -125,9 +125,16 @@ def test_command_phrases_are_plain_spoken_words_without_slots_or_repeats(phrases
 
 
 def test_steps_stop_at_max_step(seed_library):
-    few = command_phrases(load_phrasings(), seed_library, max_step=4)
-    assert {"step four", "fourth step", "last step"} <= set(few)
-    assert not {"step five", "fifth step", "go to step five"} & set(few)
+    few = command_phrases(load_phrasings(), seed_library, max_step=2)
+    assert {"step two", "second step", "last step"} <= set(few)
+    assert not {"step three", "third step", "go to step three"} & set(few)
+
+
+def test_steps_go_as_far_as_the_longest_exercise(seed_library, phrases):
+    longest = max(len(e.steps) for e in seed_library.exercises)
+    assert longest == 5
+    assert {"step five", "fifth step", "go to step five"} <= set(phrases)
+    assert not {"step six", "sixth step", "read step eight"} & set(phrases)
 
 
 @pytest.mark.parametrize("max_step", [0, -1, 21])
@@ -141,6 +148,17 @@ def test_the_phrasings_of_left_out_intents_are_not_phrases(seed_library, phrases
     assert {"start timer", "start the timer", "stop"} <= set(without)
     assert not {"stop timer", "stop the timer", "cancel timer"} & set(without)
     assert set(without) < set(phrases)
+
+
+def test_weighted_phrases_favour_the_likelier_intents(seed_library):
+    phrasings = load_phrasings()
+    weights = weighted_phrases(
+        phrasings, seed_library, without={Intent.STOP_TIMER}, likelier={Intent.NEXT_STEP}, boost=100
+    )
+    assert set(weights) == set(command_phrases(phrasings, seed_library, without={Intent.STOP_TIMER}))
+    assert weights["next step"] == weights["go on"] == 100
+    assert weights["overview"] == weights["show me the cobra stretch"] == 1
+    assert "stop timer" not in weights
 
 
 def test_without_content_no_exercise_is_named():
