@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import struct
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ from assistant.listen import (
     read_wav,
 )
 from benchmarks import voice_eval
-from content import Library
+from content import Library, load_library
 from content.errors import AssistantError
 from intents import build_index, load_phrasings
 from intents.grammar import command_phrases
@@ -41,6 +42,7 @@ FLOORS = {voice_eval.COMMANDS: 0.90, voice_eval.EXERCISES: 0.90, voice_eval.OTHE
 """Measured on this subset: 97% (62 of 64), 100% (36 of 36) and 90% (18 of 20). The full set
 (six voices, three rates, five noise levels) is `python -m benchmarks.voice_eval`."""
 SPEECH_RATE = 22050
+PAGES = Path(__file__).parents[1] / "content" / "pages"
 
 
 # --- WAV writing for the tests (any layout the recogniser claims to read) ---------------------
@@ -377,6 +379,15 @@ def test_subsets_must_be_known_and_hearable():
         Recognizer(["next step"], subsets={"odd": ["qzxv", "stop"]})
     with pytest.raises(ValueError, match="nowhere"):
         Recognizer(["next step"]).transcribe(GOOD, subset="nowhere")
+
+
+def test_the_grammar_follows_the_content(seed_library, tmp_path):
+    """Another article's exercises are spoken commands too; those no longer loaded are not."""
+    (tmp_path / "kettlebell_moves.txt").write_bytes((PAGES / "kettlebell_moves.txt").read_bytes())
+    recognizer = command_recognizer(load_phrasings(), load_library(tmp_path))
+    assert {"how do i do the goblet squat", "show me the two handed swing"} <= set(recognizer.phrases)
+    assert not [p for p in recognizer.phrases if "cobra" in p]
+    assert "how do i do the cobra stretch" in command_recognizer(load_phrasings(), seed_library).phrases
 
 
 def test_a_library_without_exercises_still_gives_a_recogniser():
