@@ -8,8 +8,10 @@ article's own sentences; our own words only frame them ("Step 2 of 4:").
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
+from types import MappingProxyType
 from typing import Final
 
 from content import Article, Exercise, Library, Step
@@ -33,12 +35,9 @@ __all__ = [
     "DialogueState",
     "Reply",
     "Timer",
-    "GUIDING",
-    "HOLD_STEP",
-    "IDLE",
     "LISTENING",
-    "TIMING",
     "Listening",
+    "Situation",
     "advance",
     "listening_situation",
     "not_heard",
@@ -499,17 +498,24 @@ class Listening:
     """Intents said far more often here than the rest: speech recognition favours them."""
 
 
-IDLE: Final = "idle"
-GUIDING: Final = "guiding"
-HOLD_STEP: Final = "hold step"
-TIMING: Final = "timing"
+class Situation(StrEnum):
+    IDLE = "idle"
+    """Nothing guided (or a "which one?" question asked)."""
+    GUIDING = "guiding"
+    HOLD_STEP = "hold step"
+    """Guiding a step that says to hold for a time, with no timer started."""
+    TIMING = "timing"
+
+
 _NO_TIMER: Final = frozenset({Intent.START_TIMER, Intent.STOP_TIMER})
-LISTENING: Final[dict[str, Listening]] = {
-    IDLE: Listening(_NO_TIMER),
-    GUIDING: Listening(_NO_TIMER, GUIDANCE_INTENTS),
-    HOLD_STEP: Listening(frozenset({Intent.STOP_TIMER}), GUIDANCE_INTENTS),
-    TIMING: Listening(frozenset({Intent.START_TIMER}), GUIDANCE_INTENTS),
-}
+LISTENING: Final[Mapping[Situation, Listening]] = MappingProxyType(
+    {
+        Situation.IDLE: Listening(_NO_TIMER),
+        Situation.GUIDING: Listening(_NO_TIMER, GUIDANCE_INTENTS),
+        Situation.HOLD_STEP: Listening(frozenset({Intent.STOP_TIMER}), GUIDANCE_INTENTS),
+        Situation.TIMING: Listening(frozenset({Intent.START_TIMER}), GUIDANCE_INTENTS),
+    }
+)
 """The situations a spoken command is heard in. "stop timer" means nothing with no timer
 started, nor "start timer" on a step with no hold or while the timer runs (to count again, a
 person stops it first). Recognisers confuse the two, one vowel and one stop apart: British
@@ -519,14 +525,17 @@ While an exercise is guided, people mostly say guidance commands ("next", "go ba
 "overview" or "slower", which short commands were otherwise heard as."""
 
 
-def listening_situation(state: DialogueState, library: Library) -> str:
-    """The key of LISTENING that holds now."""
+def listening_situation(state: DialogueState, library: Library) -> Situation:
+    """The key of LISTENING that holds now. While asking "which one?", the answer is an
+    exercise's name, so nothing is favoured."""
     exercise = library.exercise(state.exercise) if state.exercise else None
-    if exercise is None or not 1 <= state.step <= len(exercise.steps):
-        return IDLE
+    if exercise is None or not 1 <= state.step <= len(exercise.steps) or state.pending:
+        return Situation.IDLE
     if state.timing:
-        return TIMING
-    return HOLD_STEP if hold_seconds(exercise.steps[state.step - 1].text) is not None else GUIDING
+        return Situation.TIMING
+    if hold_seconds(exercise.steps[state.step - 1].text) is not None:
+        return Situation.HOLD_STEP
+    return Situation.GUIDING
 
 
 def _count_rep(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:

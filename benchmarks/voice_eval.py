@@ -10,21 +10,24 @@ ratio, decoded by `Recognizer.transcribe` and routed by the intent router. Nothi
 committed: the audio is made again (or read from the cache) on every run.
 
 Groups: short commands (said at step 1 of the cobra stretch, timer commands at its hold
-step, "stop timer" with the timer running), exercise requests (no exercise in progress), and
-other speech and bare noise, which must not become a command. Each is decoded in its
-situation of the conversation, as the app does (`listening_situation`). A case is right when
-the routed intent and its exercise and step are the expected ones.
+step, "stop timer" with the timer running), other commands said while guiding ("speak
+slower": what favouring guidance costs), exercise requests (with nothing in progress, and
+switching mid-exercise), and other speech and bare noise, which must not become a command.
+Each is decoded in its situation of the conversation, as the app does
+(`listening_situation`). A case is right when the routed intent and its exercise and step are
+the expected ones.
 
 Targets: >= 90% on short commands and >= 85% on exercise requests over all voices and
 noise levels; decoding a 2-second utterance in <= 300 ms.
 
 Measured (pocketsphinx 5.1.1, espeak-ng from espeakng-loader 0.2.4, 2 cores, idle), full set
-of 2,712 decodes: short commands 91.2%, exercise requests 91.2%, other speech kept from
-becoming a command 80.4%, bare noise 100%. By voice, commands / exercise requests: en-us
-98/98%, en-gb-x-rp 98/93%, en 91/93%, en-gb-scotland 90/94%, en-us+f3 88/95%, en-029 81/75%.
-Remaining misses: British "go back" heard as "abort", the Caribbean voice's "next" as "leave".
-1.5 to 2.5 s recordings: p50 179 ms, p95 283 ms. The confidence cut-off was chosen on this
-set (see `ListenSettings.min_confidence`), so these figures are not held out.
+of 3,072 decodes: short commands 91.1%, other commands 97.8%, exercise requests 89.6%, other
+speech kept from becoming a command 82.7%, bare noise 100%. By voice, commands / exercise
+requests: en-us 98/98%, en 97/95%, en-gb-scotland 95/91%, en-gb-x-rp 95/93%, en-029 84/69%,
+en-us+f3 78/93%. White noise at 10 dB is the hardest condition (84/71%). Remaining misses:
+the Caribbean voice's "next" heard as "leave", "go to step four" as "what is it for", "start
+over" as "thank you". 1.5 to 2.5 s recordings: p50 184 ms, p95 275 ms. The settings and the
+confidence cut-off were chosen on these voices, so the figures are not held out.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from typing import Final
 
 import numpy as np
 
-from assistant.dialogue import DialogueState, listening_situation
+from assistant.dialogue import DialogueState, Situation, listening_situation
 from assistant.listen import MAX_AUDIO_SECONDS, Recognizer, Transcript, command_recognizer
 from content import Library, load_library
 from intents import Context, Match, RouterIndex, build_index, load_phrasings, route
@@ -52,6 +55,8 @@ ROOT: Final = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE: Final = ROOT / "var" / "voice-eval"
 
 COMMANDS: Final = "short commands"
+OTHER_COMMANDS: Final = "other commands"
+"""Said while guiding, though not guidance ("speak slower"): what favouring guidance costs."""
 EXERCISES: Final = "exercise requests"
 OTHER: Final = "other speech"
 NOISE_ONLY: Final = "noise only"
@@ -94,22 +99,22 @@ class Case:
     """Expected intent value; None when the words must not be taken for any command."""
     exercise: str | None = None
     step: int | None = None
-    at_step: int = 1
-    """The step of IN_PROGRESS being guided when a command is said."""
+    at_step: int | None = 1
+    """The step of IN_PROGRESS being guided when it is said; None: nothing in progress."""
     timing: bool = False
     """Said with a hold timer running ("stop the timer"); otherwise none is."""
 
     def state(self) -> DialogueState:
-        """The conversation it is said in: IN_PROGRESS for commands and other speech, nothing
-        in progress for exercise requests."""
-        if self.group in (COMMANDS, OTHER):
-            return DialogueState(exercise=IN_PROGRESS, step=self.at_step, timing=self.timing)
-        return DialogueState()
+        """The conversation it is said in."""
+        if self.at_step is None:
+            return DialogueState()
+        return DialogueState(exercise=IN_PROGRESS, step=self.at_step, timing=self.timing)
 
 
 def case_table() -> tuple[Case, ...]:
     """The spoken test set: short commands, exercise requests and other speech."""
     c, e = COMMANDS, EXERCISES
+    cobra, legs, hip = "cobra-stretch", "multidirectional-leg-raises", "lying-hip-stretch"
     return (
         Case("next", c, "next_step"),
         Case("next step", c, "next_step"),
@@ -127,15 +132,20 @@ def case_table() -> tuple[Case, ...]:
         Case("start the timer", c, "start_timer", at_step=HOLD_STEP),
         Case("stop timer", c, "stop_timer", at_step=HOLD_STEP, timing=True),
         Case("stop the timer", c, "stop_timer", at_step=HOLD_STEP, timing=True),
-        Case("how do I do the cobra stretch", e, "start_exercise", "cobra-stretch"),
-        Case("cobra stretch", e, "start_exercise", "cobra-stretch"),
-        Case("leg raises", e, "start_exercise", "multidirectional-leg-raises"),
-        Case("lying hip stretch", e, "start_exercise", "lying-hip-stretch"),
-        Case("show me the multidirectional leg raises", e, "start_exercise", "multidirectional-leg-raises"),
-        Case("teach me the lying hip stretch", e, "start_exercise", "lying-hip-stretch"),
-        Case("I want to do the leg raises", e, "start_exercise", "multidirectional-leg-raises"),
-        Case("walk me through the cobra stretch", e, "start_exercise", "cobra-stretch"),
-        Case("start the hip stretch", e, "start_exercise", "lying-hip-stretch"),
+        Case("speak slower", OTHER_COMMANDS, "slower"),
+        Case("thank you", OTHER_COMMANDS, "thanks"),
+        Case("how do I do the cobra stretch", e, "start_exercise", cobra, at_step=None),
+        Case("cobra stretch", e, "start_exercise", cobra, at_step=None),
+        Case("leg raises", e, "start_exercise", legs, at_step=None),
+        Case("lying hip stretch", e, "start_exercise", hip, at_step=None),
+        Case("show me the multidirectional leg raises", e, "start_exercise", legs, at_step=None),
+        Case("teach me the lying hip stretch", e, "start_exercise", hip, at_step=None),
+        Case("I want to do the leg raises", e, "start_exercise", legs, at_step=None),
+        Case("walk me through the cobra stretch", e, "start_exercise", cobra, at_step=None),
+        Case("start the hip stretch", e, "start_exercise", hip, at_step=None),
+        # Switching exercise in the middle of one (the cobra stretch, at step 2).
+        Case("switch to the leg raises", e, "start_exercise", legs, at_step=2),
+        Case("lying hip stretch please", e, "start_exercise", hip, at_step=2),
         Case("what is the weather like today", OTHER, None),
         Case("play some music", OTHER, None),
         Case("call my mother", OTHER, None),
@@ -302,7 +312,7 @@ def evaluate(
 
 # --- Reporting --------------------------------------------------------------------------------
 
-SPOKEN: Final = (COMMANDS, EXERCISES, OTHER)
+SPOKEN: Final = (COMMANDS, OTHER_COMMANDS, EXERCISES, OTHER)
 
 
 def report(results: Sequence[Result], *, verbose: bool) -> bool:
@@ -368,10 +378,12 @@ def _mistakes(results: Sequence[Result]) -> None:
 
 
 def longest_latency(recognizer: Recognizer, clip: bytes) -> None:
-    """The worst case the server accepts: MAX_AUDIO_SECONDS of speech (one clip, repeated)."""
+    """The worst case the server accepts: MAX_AUDIO_SECONDS of speech (one clip, repeated),
+    heard while an exercise is guided."""
     samples, rate = from_wav(clip)
     repeats = int(MAX_AUDIO_SECONDS * rate // max(len(samples), 1))
-    transcript = recognizer.transcribe(to_wav(np.tile(samples, max(repeats, 1)), rate))
+    long = to_wav(np.tile(samples, max(repeats, 1)), rate)
+    transcript = recognizer.transcribe(long, subset=Situation.GUIDING)
     print(
         f"  longest accepted recording ({transcript.audio_seconds:.1f} s of speech): "
         f"{transcript.decode_ms:.0f} ms, heard {transcript.text!r}"

@@ -117,6 +117,8 @@ def spoken_aliases(library: Library) -> tuple[Alias, ...]:
     said: set[str] = set()
     for exercise in library.exercises:
         words = normalize(exercise.title).split()
+        if not words:  # a title of no letters we can say ("Свинг" after normalising)
+            continue
         forms = set()
         for start in range(max(1, len(words) - 1)):
             ending = words[start:]

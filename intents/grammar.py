@@ -112,7 +112,11 @@ def weighted_phrases(
     boost: float = 1.0,
 ) -> dict[str, float]:
     """The `command_phrases` (without the intents `without`), each with how likely it is said
-    relative to the others: `boost` for the phrases of the intents `likelier`, 1 for the rest."""
+    relative to the others: `boost` for the phrases of the intents `likelier`, 1 for the rest.
+    A phrase of several intents ("first step": go to step 1, or start over) is kept if any of
+    them is, with the largest of their weights."""
+    if not boost > 0:
+        raise ValueError(f"boost must be above 0, not {boost!r}")
     weights: dict[str, float] = {}
     for intent, examples in phrasings.items():
         if intent in without:

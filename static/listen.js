@@ -360,9 +360,9 @@
   // and both change the sounds its recogniser scores. Noise suppression smears consonants
   // ("next step" with it came back empty in 3 of 3 runs, right in 3 of 3 without it). Gain
   // control compresses a word's loudness (the soft "n" of "next" raised 15 dB, its vowel 4 dB,
-  // the peaks limited): a clean "next step" played into Chromium's fake microphone then scored
-  // -417 to -453 against the recogniser's cut-off of -450 (3 of 21 recordings came back
-  // empty), and -287 to -384 without it (90 of 90 understood).
+  // the peaks limited): a clean "next step" played into Chromium's fake microphone then fell
+  // to the recogniser's confidence cut-off of the time (3 of 21 recordings came back empty),
+  // and stayed well above it without gain control (90 of 90 understood).
   const CONSTRAINTS = Object.freeze({
     audio: { channelCount: 1, echoCancellation: true, noiseSuppression: false, autoGainControl: false },
     video: false,

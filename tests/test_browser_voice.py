@@ -304,7 +304,7 @@ def test_hands_free_listens_after_each_reply_has_played(page: Page) -> None:
 def test_the_microphone_is_recorded_as_it_is(page: Page) -> None:
     # The server levels and denoises each recording itself. The browser's gain control would
     # squeeze the soft and loud sounds of a word together, which pulled a clean "next step"
-    # down to the recogniser's cut-off (not understood about one time in four).
+    # down to the recogniser's confidence cut-off (3 of 21 recordings not understood).
     page.goto("/")
     talk(page).click()
     expect(page.locator("#voice-status")).to_have_text("Listening…")

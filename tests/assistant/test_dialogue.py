@@ -5,12 +5,9 @@ from __future__ import annotations
 import pytest
 
 from assistant.dialogue import (
-    GUIDING,
-    HOLD_STEP,
-    IDLE,
     LISTENING,
-    TIMING,
     DialogueState,
+    Situation,
     listening_situation,
     progress,
     respond,
@@ -20,6 +17,7 @@ from assistant.replies import Kind
 from intents import Intent, build_index
 
 START_TIMER, STOP_TIMER = Intent.START_TIMER, Intent.STOP_TIMER
+IDLE, GUIDING, HOLD_STEP, TIMING = Situation.IDLE, Situation.GUIDING, Situation.HOLD_STEP, Situation.TIMING
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +223,14 @@ def test_timer_commands_are_only_listened_for_where_they_mean_something(chat, se
     assert situation() == (IDLE, {START_TIMER, STOP_TIMER})
 
 
-def test_while_guiding_guidance_commands_are_listened_for_first():
+def test_a_which_one_question_is_listened_to_as_nothing_in_progress(chat, seed_library):
+    """The answer to "which one?" is an exercise's name, not a guidance command."""
+    chat("cobra", "the stretch")
+    assert chat.state.exercise == "cobra-stretch" and chat.state.pending
+    assert listening_situation(chat.state, seed_library) == IDLE
+
+
+def test_while_guiding_the_guidance_intents_are_the_likelier_ones():
     assert LISTENING[IDLE].likelier == frozenset()
     for name in (GUIDING, HOLD_STEP, TIMING):
         assert {Intent.NEXT_STEP, Intent.PREVIOUS_STEP, Intent.STOP, Intent.PAIN} <= LISTENING[name].likelier

@@ -17,11 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.dialogue import HOLD_STEP
+from assistant.dialogue import Situation
 from assistant.listen import (
     MAX_AUDIO_BYTES,
     MAX_AUDIO_SECONDS,
     ListenError,
+    ListenSettings,
     Recognizer,
     Transcript,
     accent_variants,
@@ -38,9 +39,15 @@ from intents.grammar import command_phrases
 VOICES = ("en-us", "en-gb-x-rp")
 RATE = 175
 NOISES = (("clean", None), ("white", 20.0))
-FLOORS = {voice_eval.COMMANDS: 0.90, voice_eval.EXERCISES: 0.90, voice_eval.OTHER: 0.70}
-"""Measured on this subset: 97% (62 of 64), 100% (36 of 36) and 90% (18 of 20). The full set
-(six voices, three rates, five noise levels) is `python -m benchmarks.voice_eval`."""
+FLOORS = {
+    voice_eval.COMMANDS: 0.90,
+    voice_eval.OTHER_COMMANDS: 0.75,
+    voice_eval.EXERCISES: 0.90,
+    voice_eval.OTHER: 0.70,
+}
+"""Measured on this subset in the full run: 97% (62 of 64), 100% (8 of 8), 100% (44 of 44) and
+90% (18 of 20). The full set (six voices, three rates, five noise levels) is
+`python -m benchmarks.voice_eval`."""
 SPEECH_RATE = 22050
 PAGES = Path(__file__).parents[1] / "content" / "pages"
 
@@ -365,13 +372,24 @@ def test_a_subset_listens_for_its_phrases_alone(clips):
     assert recognizer.transcribe(said, subset="no timer").text != "stop timer"
 
 
-def test_with_no_timer_running_a_british_start_timer_is_not_heard_as_stop_timer(clips, seed_library):
+def test_on_a_hold_step_with_no_timer_a_british_start_timer_is_not_heard_as_stop_timer(clips, seed_library):
     """British voices' "start" fits the American model's "stop" better, so the app leaves
     "stop timer" out while no timer runs (`listening_situation`): they can start one."""
-    recognizer = command_recognizer(load_phrasings(), seed_library)
     said = clips["en-gb-x-rp", RATE, "start timer"]
-    assert recognizer.transcribe(said).text == "stop timer"  # the confusion this is for
-    assert recognizer.transcribe(said, subset=HOLD_STEP).text in ("start timer", "start the timer")
+    assert Recognizer(["start timer", "stop timer"]).transcribe(said).text == "stop timer"  # the confusion
+    recognizer = command_recognizer(load_phrasings(), seed_library)
+    assert recognizer.transcribe(said, subset=Situation.HOLD_STEP).text in ("start timer", "start the timer")
+
+
+def test_a_likelier_phrase_wins_a_close_call_only_with_a_language_weight(clips):
+    said = clips["en-gb-x-rp", RATE, "start timer"]
+    likelier_start = {"start first": {"start timer": 100.0, "stop timer": 1.0}}
+    unweighted = Recognizer(
+        ["start timer", "stop timer"], subsets=likelier_start, settings=ListenSettings(language_weight=1)
+    )
+    weighted = Recognizer(["start timer", "stop timer"], subsets=likelier_start)
+    assert unweighted.transcribe(said, subset="start first").text == "stop timer"
+    assert weighted.transcribe(said, subset="start first").text == "start timer"
 
 
 def test_subsets_must_be_known_and_hearable():
@@ -436,7 +454,9 @@ def test_unknown_words_are_pronounced_from_known_parts(word, phones):
         ("last", "L AE S T", ("L AA S T",)),
         ("repeat", "R IH P IY T", ()),
         ("directional", "D ER EH K SH AH N AH L", ()),
-        ("back", "B AE K", ()),
+        ("back", "B AE K", ("B AA K",)),
+        ("thanks", "TH AE NG K S", ("TH AA NG K S",)),
+        ("after", "AE F T ER", ("AE F T AH", "AA F T AH")),
     ],
 )
 def test_british_variants_drop_r_and_use_british_vowels(word, phones, variants):

@@ -6,14 +6,16 @@ import itertools
 import math
 import re
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 
-from content import Library
+from content import Library, load_library
 from intents import Context, Intent, Match, build_index, load_phrasings, route
 from intents.exercises import derive_aliases, spoken_aliases
 from intents.grammar import WordGraph, command_phrases, jsgf_grammar, spoken_form, weighted_phrases, word_graph
 
+PAGES = Path(__file__).parents[1] / "content" / "pages"
 SPOKEN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
@@ -159,6 +161,16 @@ def test_weighted_phrases_favour_the_likelier_intents(seed_library):
     assert weights["next step"] == weights["go on"] == 100
     assert weights["overview"] == weights["show me the cobra stretch"] == 1
     assert "stop timer" not in weights
+
+
+def test_a_title_with_nothing_to_say_is_not_a_spoken_name(tmp_path):
+    page = (PAGES / "kettlebell_moves.txt").read_text(encoding="utf-8")
+    (tmp_path / "page.txt").write_text(page.replace("Two-Handed Swing", "Свинг"), encoding="utf-8")
+    library = load_library(tmp_path)
+    assert "Свинг" in [e.title for e in library.exercises]
+    spoken = [alias.text for alias in spoken_aliases(library)]
+    assert "goblet squat" in spoken and "" not in spoken
+    assert "show me the goblet squat" in command_phrases(load_phrasings(), library)
 
 
 def test_without_content_no_exercise_is_named():
