@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -86,21 +86,7 @@ def command_phrases(
     then slot order). `max_step` defaults to the steps of the library's longest exercise: a
     step no exercise has is one more phrase to mistake a command for ("read step eight" for
     "next step"). The phrasings of the intents `without` are left out."""
-    if max_step is None:
-        max_step = _longest(library)
-    if not 1 <= max_step <= MAX_STEP_WORDS:
-        raise ValueError(f"max_step must be from 1 to {MAX_STEP_WORDS}, not {max_step!r}")
-    names = tuple(dict.fromkeys(spoken_form(a.text) for a in spoken_aliases(library)))
-    exercises = tuple(name for alias in names for name in (alias, f"{ARTICLE} {alias}"))
-    phrases: dict[str, None] = {}
-    for intent, examples in phrasings.items():
-        if intent in without:
-            continue
-        for example in examples:
-            for phrase in _expand_exercise(_expand_step(spoken_form(example), max_step), exercises):
-                phrases.setdefault(" ".join(phrase.split()))
-    phrases.pop("", None)
-    return tuple(phrases)
+    return tuple(dict.fromkeys(phrase for _, phrase in _intent_phrases(phrasings, library, max_step, without)))
 
 
 def weighted_phrases(
@@ -118,13 +104,31 @@ def weighted_phrases(
     if not boost > 0:
         raise ValueError(f"boost must be above 0, not {boost!r}")
     weights: dict[str, float] = {}
+    for intent, phrase in _intent_phrases(phrasings, library, None, without):
+        weights[phrase] = max(boost if intent in likelier else 1.0, weights.get(phrase, 0.0))
+    return weights
+
+
+def _intent_phrases(
+    phrasings: Mapping[Intent, tuple[str, ...]],
+    library: Library,
+    max_step: int | None,
+    without: Collection[Intent],
+) -> Iterator[tuple[Intent, str]]:
+    """Each phrase with the intent of the phrasing it comes from, in phrasings order."""
+    if max_step is None:
+        max_step = _longest(library)
+    if not 1 <= max_step <= MAX_STEP_WORDS:
+        raise ValueError(f"max_step must be from 1 to {MAX_STEP_WORDS}, not {max_step!r}")
+    names = tuple(dict.fromkeys(spoken_form(a.text) for a in spoken_aliases(library)))
+    exercises = tuple(name for alias in names for name in (alias, f"{ARTICLE} {alias}"))
     for intent, examples in phrasings.items():
         if intent in without:
             continue
-        weight = boost if intent in likelier else 1.0
-        for phrase in command_phrases({intent: examples}, library, max_step=_longest(library)):
-            weights[phrase] = max(weight, weights.get(phrase, 0.0))
-    return weights
+        for example in examples:
+            for phrase in _expand_exercise(_expand_step(spoken_form(example), max_step), exercises):
+                if spoken := " ".join(phrase.split()):
+                    yield intent, spoken
 
 
 def _longest(library: Library) -> int:

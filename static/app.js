@@ -120,30 +120,12 @@
 
   /* ---------- speech: one <audio> element, one queue ---------- */
 
-  // A 50 ms silent WAV as a blob: URL (the CSP allows blob: media but not data:). Playing it
-  // inside the first click or key press unlocks the element for later, programmatic play().
+  // A 50 ms silent WAV (encoded by listen.js, loaded first) as a blob: URL (the CSP allows
+  // blob: media but not data:). Playing it inside the first click or key press unlocks the
+  // element for later, programmatic play().
   function makeSilentWavUrl() {
-    const sampleRate = 8000;
-    const samples = 400;
-    const buffer = new ArrayBuffer(44 + samples * 2);
-    const view = new DataView(buffer);
-    const ascii = (offset, text) => {
-      for (let i = 0; i < text.length; i += 1) view.setUint8(offset + i, text.charCodeAt(i));
-    };
-    ascii(0, "RIFF");
-    view.setUint32(4, 36 + samples * 2, true);
-    ascii(8, "WAVE");
-    ascii(12, "fmt ");
-    view.setUint32(16, 16, true);
-    view.setUint16(20, 1, true); // PCM
-    view.setUint16(22, 1, true); // mono
-    view.setUint32(24, sampleRate, true);
-    view.setUint32(28, sampleRate * 2, true);
-    view.setUint16(32, 2, true);
-    view.setUint16(34, 16, true);
-    ascii(36, "data");
-    view.setUint32(40, samples * 2, true);
-    return URL.createObjectURL(new Blob([buffer], { type: "audio/wav" }));
+    const wav = window.CoachListen.encodeWav(new Float32Array(400), 8000);
+    return URL.createObjectURL(new Blob([wav], { type: "audio/wav" }));
   }
 
   /**
