@@ -1,6 +1,7 @@
 """python -m intents "how do I do the cobra stretch"   |   python -m intents --batch < utterances.txt
 
-Prints one JSON object per utterance: {"intent", "exercise", "step", "score", "candidates"}.
+Prints one JSON object per utterance: {"intent", "exercise", "step", "total_steps", "score",
+"candidates"}, the same reading POST /api/chat reports.
 Uses the content folder of ASSISTANT_CONTENT_DIR (default content/articles/).
 """
 
@@ -29,15 +30,18 @@ def to_json(outcome: Outcome, library: Library) -> dict:
             "intent": "out_of_scope",
             "exercise": None,
             "step": None,
+            "total_steps": None,
             "score": round(outcome.score, 1),
             "candidates": [],
         }
-    exercise = title(outcome.exercise) if isinstance(outcome, Match) else None
+    slug = outcome.exercise if isinstance(outcome, Match) else None
+    exercise = library.exercise(slug) if slug else None
     candidates = [title(s) for s in outcome.candidates] if isinstance(outcome, Ambiguous) else []
     return {
         "intent": outcome.intent.value,
-        "exercise": exercise,
+        "exercise": exercise.title if exercise else None,
         "step": outcome.step,
+        "total_steps": len(exercise.steps) if exercise else None,
         "score": round(outcome.score, 1),
         "candidates": candidates,
     }

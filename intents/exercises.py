@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -30,6 +30,7 @@ NOT_DISTINCTIVE: Final = frozenset(
 COMPOUND_PREFIXES: Final = ("multi", "cross", "counter", "inter", "super", "over", "under")
 MIN_SINGLE_WORD_CHARS: Final = 4  # "hip"-sized words match too much by accident
 MIN_SOUND_KEY_CHARS: Final = 4  # "rice" and "raise" share the key "RS": short keys prove nothing
+MIN_WORD_SIMILARITY: Final = 60  # "copra"/"cobra", "multidirectinal"/"multidirectional"; "show"/"seated" is not
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,8 @@ class Alias:
     """Phonetic key of `text`."""
     slugs: tuple[str, ...]
     """Every exercise this alias names: more than one means 'which one?'."""
+    title: bool = False
+    """The alias is some exercise's whole title."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,12 @@ class ExerciseHit:
     score: float
     span: tuple[int, int]
     """Word positions [start, end) of the mention in the normalised utterance."""
+    whole: bool = True
+    """The mention is a whole exercise title, not a part of one ("calf stretch")."""
+    generic: bool = False
+    """The mention is only a kind of movement ("stretch", "exercises"): it names none of them."""
+    kind: bool = False
+    """The mention says the kind of movement ("calf stretch"), not only a body part ("hamstrings")."""
 
 
 def _variants(title_words: list[str]) -> set[str]:
@@ -86,24 +95,30 @@ def _usable(form: str) -> bool:
     if len(words) > 1:  # "hip stretch" names an exercise; "stretch and" does not
         return not all(w in GENERIC_HEADS or len(w) < 3 for w in words)
     word = words[0]
-    return word not in NOT_DISTINCTIVE and len(word) >= MIN_SINGLE_WORD_CHARS
+    distinctive = word not in NOT_DISTINCTIVE and _other_number(word) not in NOT_DISTINCTIVE
+    return distinctive and len(word) >= MIN_SINGLE_WORD_CHARS
 
 
-def derive_aliases(library: Library) -> tuple[Alias, ...]:
-    """Every alias of every exercise, each pointing at all exercises that share it."""
+def derive_aliases(library: Library, *, reserved: frozenset[str] = frozenset()) -> tuple[Alias, ...]:
+    """Every alias of every exercise, each pointing at all exercises that share it. A part of a
+    title that is a command word (`reserved`: "step" of "Step Ups", "back" of "Back Extension")
+    is no alias: "go to step 3" must never start Step Ups. The whole title always is."""
     named: dict[str, set[str]] = defaultdict(set)
     for exercise in library.exercises:
         words = normalize(exercise.title).split()
         if not words:
             continue
+        whole = " ".join(words)
         for form in _variants(words):
-            named[form].add(exercise.slug)
+            if form == whole or not all(w in reserved for w in form.split()):
+                named[form].add(exercise.slug)
         if words[-1] in GENERIC_HEADS:  # "stretch" / "stretches": every exercise of that kind
             named[words[-1]].add(exercise.slug)
             named[_other_number(words[-1])].add(exercise.slug)
     order = {e.slug: i for i, e in enumerate(library.exercises)}
+    titles = {" ".join(normalize(e.title).split()) for e in library.exercises}
     return tuple(
-        Alias(text, phonetic_key(text), tuple(sorted(slugs, key=order.__getitem__)))
+        Alias(text, phonetic_key(text), tuple(sorted(slugs, key=order.__getitem__)), text in titles)
         for text, slugs in sorted(named.items())
     )
 
@@ -135,6 +150,48 @@ def _windows(words: list[str], longest: int) -> Iterable[tuple[int, int, str]]:
             yield start, start + size, " ".join(words[start : start + size])
 
 
+def _aligned(window: str, alias: str) -> bool:
+    """A near match is a slip within each word, not words run together or pulled in: "to wall
+    calf stretch" is not "towel calf stretch", "show me calf stretch" not "seated towel calf stretch"."""
+    said, named = window.split(), alias.split()
+    return len(said) == len(named) and all(
+        fuzz.ratio(a, b) >= MIN_WORD_SIMILARITY or phonetic_key(a) == phonetic_key(b)
+        for a, b in zip(said, named, strict=True)
+    )
+
+
+def _hits(
+    words: list[str],
+    aliases: tuple[Alias, ...],
+    cutoff: float,
+    phonetic_cutoff: float,
+    reserved: Mapping[str, object] | frozenset[str],
+) -> list[tuple[float, int, int, int]]:
+    """Every window of the utterance close to an alias: (score, length, start, alias index)."""
+    longest = max(len(a.text.split()) for a in aliases) + 1
+    texts = [a.text for a in aliases]
+    keys = [a.key for a in aliases]
+    hits: list[tuple[float, int, int, int]] = []
+    for start, end, window in _windows(words, longest):
+        if end - start == 1 and len(window) < MIN_SINGLE_WORD_CHARS and window not in texts:
+            continue
+        if window in reserved:
+            exact = texts.index(window) if window in texts else None
+            hits.extend([(100.0, end - start, start, exact)] if exact is not None else [])
+            continue
+        key = phonetic_key(window)
+        found = process.extractOne(window, texts, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
+        by_sound = None
+        if len(key.replace(" ", "")) >= MIN_SOUND_KEY_CHARS:
+            by_sound = process.extractOne(key, keys, scorer=fuzz.ratio, processor=None, score_cutoff=phonetic_cutoff)
+        hits.extend(
+            (h[1], end - start, start, h[2])
+            for h in (found, by_sound)
+            if h is not None and (h[1] == 100 or _aligned(window, texts[h[2]]))
+        )
+    return hits
+
+
 def find_exercise(
     normalized: str,
     aliases: tuple[Alias, ...],
@@ -142,27 +199,18 @@ def find_exercise(
     cutoff: float,
     phonetic_cutoff: float,
     margin: float,
+    reserved: Mapping[str, object] | frozenset[str] = frozenset(),
 ) -> ExerciseHit | None:
     """The best exercise mention in an utterance, by spelling or by sound; None if none is close.
 
     Ties go to the longer mention ("cobra stretch" over "stretch"), then the earlier one.
+    A window that is itself a command (`reserved`: "repeat", "next step") names an exercise
+    only by its exact alias, never by resemblance ("repeat" is not "Repeated Knee Hugs").
     """
     if not aliases:
         return None
-    words = normalized.split()
-    longest = max(len(a.text.split()) for a in aliases) + 1
-    texts = [a.text for a in aliases]
-    keys = [a.key for a in aliases]
-    hits: list[tuple[float, int, int, int]] = []  # score, length, start, alias
-    for start, end, window in _windows(words, longest):
-        if end - start == 1 and len(window) < MIN_SINGLE_WORD_CHARS and window not in texts:
-            continue
-        key = phonetic_key(window)
-        found = process.extractOne(window, texts, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
-        by_sound = None
-        if len(key.replace(" ", "")) >= MIN_SOUND_KEY_CHARS:
-            by_sound = process.extractOne(key, keys, scorer=fuzz.ratio, processor=None, score_cutoff=phonetic_cutoff)
-        hits.extend((h[1], end - start, start, h[2]) for h in (found, by_sound) if h is not None)
+    titles = frozenset(a.text for a in aliases if a.title)
+    hits = _hits(normalized.split(), aliases, cutoff, phonetic_cutoff, reserved)
     if not hits:
         return None
     # Prefer the longest mention among the near-best: "multidirectinal leg raises" (a typo,
@@ -177,4 +225,6 @@ def find_exercise(
         specific = [h for h in hits if len(aliases[h[3]].slugs) == 1 and h[2] < start + length and start < h[2] + h[1]]
         if specific:
             score, length, start, alias_index = max(specific, key=lambda h: (h[1], h[0], -h[2]))
-    return ExerciseHit(aliases[alias_index].slugs, score, (start, start + length))
+    alias = aliases[alias_index]
+    heads = [w in GENERIC_HEADS for w in alias.text.split()]
+    return ExerciseHit(alias.slugs, score, (start, start + length), alias.text in titles, all(heads), any(heads))

@@ -9,10 +9,13 @@ transcript afterwards, the spoken form keeps fillers and spells numbers as words
 from __future__ import annotations
 
 import re
+import tomllib
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Final
 
 from content import Library
@@ -50,6 +53,7 @@ ORDINALS: Final = (
 MAX_STEP_WORDS: Final = len(ORDINALS) - 1
 """Longest exercise we can name every step of; articles have a handful of steps."""
 
+SPOKEN_FILE: Final = Path(__file__).parent / "spoken.toml"
 NOT_SPOKEN: Final = re.compile(r"[^a-z0-9'{} ]+")
 # Phrasings are typed without apostrophes ("whats next"); the pronouncing dictionary knows
 # the written form ("what's"). Derived from the normaliser's own table so the two agree.
@@ -122,13 +126,40 @@ def _intent_phrases(
         raise ValueError(f"max_step must be from 1 to {MAX_STEP_WORDS}, not {max_step!r}")
     names = tuple(dict.fromkeys(spoken_form(a.text) for a in spoken_aliases(library)))
     exercises = tuple(name for alias in names for name in (alias, f"{ARTICLE} {alias}"))
+    extra = _spoken_extras()
     for intent, examples in phrasings.items():
         if intent in without:
             continue
-        for example in examples:
+        prefixes = extra.prefixes.get(intent, ())
+        for example in (*examples, *(extra.pain if intent is Intent.PAIN else ())):
+            if example in extra.unsaid:
+                continue
             for phrase in _expand_exercise(_expand_step(spoken_form(example), max_step), exercises):
                 if spoken := " ".join(phrase.split()):
                     yield intent, spoken
+                    yield from ((intent, f"{prefix} {spoken}") for prefix in prefixes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Extras:
+    prefixes: Mapping[Intent, tuple[str, ...]]
+    """Words said before the intent's phrases without changing them ("ok next")."""
+    pain: tuple[str, ...]
+    """Pain said aloud, beyond the phrasings: every body part with every way it hurts."""
+    unsaid: frozenset[str]
+    """Phrasings left out of the grammar: a recogniser confuses them with commoner commands."""
+
+
+@lru_cache(maxsize=1)
+def _spoken_extras(path: Path = SPOKEN_FILE) -> _Extras:
+    with path.open("rb") as stream:
+        data = tomllib.load(stream)
+    words, done = tuple(data["prefixes"]["words"]), set(data["prefixes"]["done_before"])
+    prefixes = {Intent(name): words + (("done",) if name in done else ()) for name in data["prefixes"]["intents"]}
+    pain = data["pain"]
+    said = [t.replace("{body}", body) for t in pain["templates"] for body in pain["bodies"]]
+    pain_said = tuple(spoken_form(p) for p in (*said, *pain["phrases"]))
+    return _Extras(prefixes, pain_said, frozenset(data["unsaid"]["phrases"]))
 
 
 def _longest(library: Library) -> int:

@@ -11,11 +11,14 @@ import jellyfish
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from .english import is_english
+
 __all__ = ["Lexicon"]
 
 TYPO_SIMILARITY: Final = 0.8  # one edit in five letters ("strech"); "song" vs "long" (0.75) is not a typo
 MIN_FIXABLE_CHARS: Final = 4  # shorter words are too easily one edit from another word
 MIN_SOUND_KEY_CHARS: Final = 2  # one-letter metaphone keys collide across unrelated words
+MAX_SOUND_LENGTH_GAP: Final = 3  # a sound-alike is about as long: "xxxxxxxx" is not "thx"
 FUNCTION_WORD_WEIGHT: Final = 0.5  # below the least informative content word (idf >= 1)
 
 
@@ -39,7 +42,9 @@ class Lexicon:
         self.unknown_weight = math.log(count + 1) + 1
         """Words we never saw weigh as much as the rarest: they are what the sentence is about."""
         self._by_sound: dict[str, str] = {}
-        for word in sorted(self.vocabulary, key=lambda w: (-frequency.get(w, 0), w)):
+        light_words = frozenset(light)
+        # A sound-alike is never taken for a function word: "won" is not "when", "night" not "need".
+        for word in sorted(self.vocabulary - light_words, key=lambda w: (-frequency.get(w, 0), w)):
             key = jellyfish.metaphone(word) if word.isalpha() else ""
             if len(key) >= MIN_SOUND_KEY_CHARS and len(word) >= 3:
                 self._by_sound.setdefault(key, word)
@@ -47,8 +52,9 @@ class Lexicon:
         self._cache: dict[str, str] = {}
 
     def canonical(self, word: str) -> str:
-        """The known word meant by `word` (itself if known or unfixable)."""
-        if word in self.vocabulary or not word.isalpha():
+        """The known word meant by `word` (itself if known, unfixable, or a real English word:
+        "phone", "bill" and "flight" are what a sentence is about, not typos of "faint", "belly", "felt")."""
+        if word in self.vocabulary or not word.isalpha() or is_english(word):
             return word
         if word not in self._cache:
             self._cache[word] = self._fix(word)
@@ -73,7 +79,8 @@ class Lexicon:
                 return swapped
         key = jellyfish.metaphone(word)
         if len(word) >= 3 and len(key) >= MIN_SOUND_KEY_CHARS:
-            return self._by_sound.get(key, word)
+            alike = self._by_sound.get(key, word)
+            return alike if abs(len(alike) - len(word)) <= MAX_SOUND_LENGTH_GAP else word
         return word
 
     def weight(self, word: str) -> float:

@@ -8,7 +8,7 @@ from typing import Final
 
 import jellyfish
 
-__all__ = ["normalize", "phonetic_key", "NUMBER_WORDS"]
+__all__ = ["fold", "normalize", "phonetic_key", "NUMBER_WORDS"]
 
 CONTRACTIONS: Final = {
     "what's": "what is",
@@ -39,6 +39,25 @@ CONTRACTIONS: Final = {
     "i'd": "i would",
     "you're": "you are",
     "youre": "you are",
+    "we're": "we are",
+    "they're": "they are",
+    "we've": "we have",
+    "you've": "you have",
+    "they've": "they have",
+    "we'll": "we will",
+    "you'll": "you will",
+    "it'll": "it will",
+    "that'll": "that will",
+    "he's": "he is",
+    "she's": "she is",
+    "wasn't": "was not",
+    "aren't": "are not",
+    "weren't": "were not",
+    "haven't": "have not",
+    "hasn't": "has not",
+    "wouldn't": "would not",
+    "couldn't": "could not",
+    "shouldn't": "should not",
     "gonna": "going to",
     "wanna": "want to",
     "gotta": "got to",
@@ -81,14 +100,26 @@ ORDINAL_SUFFIX: Final = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 NOT_WORD: Final = re.compile(r"[^a-z0-9{}' ]+")
 
 
+def fold(text: str) -> str:
+    """Lower case, typographic apostrophes made plain, accents and other non-ASCII removed."""
+    plain = text.replace("\u2019", "'").replace("\u2018", "'")
+    return unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().lower()
+
+
+def _is_contracted(word: str) -> str:
+    """ "break's over", "phone's ringing": a word's "'s" said for "is" (a possessive reads the same)."""
+    if word.endswith("'s") and len(word) > 3:
+        return word[:-2] + " is"
+    return word.replace("'", "")
+
+
 def normalize(text: str) -> str:
     """Lower-case, ASCII-fold, expand contractions, drop punctuation and filler, digits for numbers."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    folded = folded.replace("\u2019", "'").replace("-", " ")
+    folded = fold(text).replace("-", " ")
     words = NOT_WORD.sub(" ", folded).split()
     out: list[str] = []
     for word in words:
-        expanded = CONTRACTIONS.get(word, word).replace("'", "")
+        expanded = CONTRACTIONS.get(word) or _is_contracted(word)
         for part in expanded.split():
             if part and part not in FILLER:
                 out.append(NUMBER_WORDS.get(part, part))

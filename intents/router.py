@@ -5,16 +5,21 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 from rapidfuzz import fuzz, process
 
 from content import Library
 
+from .clauses import Talk, Tokens, load_talk, tokenize
 from .exercises import Alias, ExerciseHit, derive_aliases, find_exercise
 from .lexicon import Lexicon
 from .normalize import normalize, phonetic_key
+from .pain import PainReading, PainVocabulary, detect_pain, load_pain_vocabulary
+from .retrieval import Passage, SentenceIndex, build_sentence_index
+from .spotting import Spot, best_spot, find_spots
+from .subjects import SubjectIndex, build_subject_index
 from .vocabulary import CONTENT_INTENTS, GUIDANCE_INTENTS, Intent, load_phrasings
 
 __all__ = [
@@ -33,6 +38,8 @@ log = logging.getLogger(__name__)
 
 EXERCISE_SLOT: Final = "{exercise}"
 STEP_SLOT: Final = "{step}"
+# Reps counted out loud, at the end of the turn: "that's six", "that makes 4", "7 done".
+COUNTED: Final = re.compile(r"\bthat (?:is|makes) \d+(?: done)?$|^\d+ done$")
 MAX_UTTERANCE_CHARS: Final = 500  # a spoken or typed command is short; this bounds the work
 LAST_STEP: Final = -1  # "last step" when no exercise is known to say how many steps there are
 STEP_WORDS: Final = {"one": 1, "first": 1, "1": 1, "last": LAST_STEP, "final": LAST_STEP}
@@ -53,6 +60,21 @@ FUNCTION_WORDS: Final = frozenset(
     "too also about from up down out into over by as now again one first last lot bit "
     "little much really still just quite thing things kind sort way".split()
 )
+# Decided by their own detectors, never by resemblance to a phrasing: pain by intents/pain.py
+# (recall first, negation and questions understood), questions about an article by retrieval.
+DETECTED: Final = frozenset({Intent.PAIN, Intent.ASK_ARTICLE})
+DETECTED_SCORE: Final = 100.0  # a detector's reading is not a similarity: report it as certain
+NARRATION_SCORE: Final = 80.0  # "i'm on my back now": nothing asked, but plainly part of the exercise
+MAX_ASIDE_WORDS: Final = 2  # "my cat just sat on me lol, anyway next step": an aside said before the command
+MAX_FOREIGN_IN_PAIN_QUESTION: Final = (
+    1  # "is this ok if i'm pregnant" asks for the warning; "will it hurt my credit score" does not
+)
+QUESTION_OPENERS: Final = frozenset(
+    "what why how who is are does do can could tell explain which where when will".split()
+)
+WH_WORDS: Final = frozenset("why how what where when which who".split())
+WHY_WORDS: Final = frozenset("why where when".split())
+QUALIFIERS: Final = frozenset("of for in on from".split())  # "step 2 of {exercise}", "the hold in {exercise}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +116,10 @@ class Match:
     exercise: str | None = None
     """Slug of the exercise named in the utterance, if any."""
     step: int | None = None
+    text: str = ""
+    """The utterance as normalised: what the match was made on."""
+    passages: tuple[Passage, ...] = ()
+    """For ask_article: the article's sentences that answer the question, best first."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +163,16 @@ class RouterIndex:
     texts: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
     word_sets: tuple[frozenset[str], ...] = ()
+    exact: Mapping[str, Intent] = field(default_factory=dict)
+    """Each normalised phrasing and its intent, for finding phrasings inside longer turns."""
+    commands: frozenset[str] = frozenset()
+    """Every word of the phrasings: the words commands are made of."""
+    harmless: frozenset[str] = frozenset()
+    """Words that never sink a command said beside them: talk, narration, the steps' words."""
+    talk: Talk = field(default_factory=load_talk)
+    pain: PainVocabulary = field(default_factory=load_pain_vocabulary)
+    sentences: SentenceIndex | None = None
+    subjects: SubjectIndex | None = None
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -174,66 +210,310 @@ def build_index(
         for intent, examples in source.items()
         for text in dict.fromkeys(normalize(e) for e in examples)
     ]
-    aliases = derive_aliases(library)
+    commands = frozenset(w for p in normalized for w in p.text.split() if not w.startswith("{"))
+    aliases = derive_aliases(library, reserved=commands)
+    talk, pain = load_talk(), load_pain_vocabulary()
     extra = {w for a in aliases for w in a.text.split()}
     extra |= {w for art in library.articles for w in normalize(art.title).split()}
     extra |= {w for art in library.articles for item in art.things_needed for w in normalize(item).split()}
+    steps = {w for e in library.exercises for s in e.steps for w in normalize(s.text).split()}
+    harmless = FUNCTION_WORDS | talk.acknowledgements | talk.narration | pain.words | steps | extra
+    scored = [p for p in normalized if p.intent not in DETECTED]
     return RouterIndex(
-        phrasings=tuple(normalized),
+        phrasings=tuple(scored),
         aliases=aliases,
-        lexicon=Lexicon((p.text.split() for p in normalized), extra | FUNCTION_WORDS, light=FUNCTION_WORDS),
+        lexicon=Lexicon((p.text.split() for p in normalized), extra | harmless, light=FUNCTION_WORDS),
         step_counts={e.slug: len(e.steps) for e in library.exercises},
         thresholds=thresholds or Thresholds(),
-        texts=tuple(p.text for p in normalized),
-        keys=tuple(p.key for p in normalized),
-        word_sets=tuple(frozenset(p.text.split()) for p in normalized),
+        texts=tuple(p.text for p in scored),
+        keys=tuple(p.key for p in scored),
+        word_sets=tuple(frozenset(p.text.split()) for p in scored),
+        exact={p.text: p.intent for p in scored},
+        commands=commands,
+        harmless=frozenset(harmless),
+        talk=talk,
+        pain=pain,
+        sentences=build_sentence_index(library),
+        subjects=build_subject_index(library),
     )
 
 
 def route(text: str, index: RouterIndex, context: Context | None = None) -> Outcome:
-    """Map what someone typed or said to an intent, its exercise and step."""
+    """Map what someone typed or said to an intent, its exercise and step.
+
+    Pain first, on every utterance: a report stops everything else. Then the phrasings found
+    inside the turn (acknowledgements and narration around them are harmless), then the whole
+    turn compared with every phrasing (typos, sound-alikes), then narration alone and questions
+    about the articles.
+    """
     context = context or Context()
-    plain = normalize(text[:MAX_UTTERANCE_CHARS]) if isinstance(text, str) else ""
-    if not plain:
+    raw = text[:MAX_UTTERANCE_CHARS] if isinstance(text, str) else ""
+    reading = detect_pain(raw, index.pain)
+    tokens, heard = tokenize(raw, index.talk)
+    plain = tokens.text
+    if reading is PainReading.REPORT:
+        return _logged(plain, Match(Intent.PAIN, DETECTED_SCORE, text=plain))
+    if not tokens.words:
+        if heard:
+            return _logged(plain, Match(Intent.ACKNOWLEDGE, DETECTED_SCORE, text=plain))
         return NoMatch(0.0, reason="nothing was said")
+    if _off_topic(tokens, index):
+        return _logged(plain, NoMatch(0.0, reason="about something else"))
+    tokens, step = _extract_step(tokens)
+    tokens = Tokens(tuple(index.canonical(w) for w in tokens.words), tokens.clauses)
+    hit = _by_article(tokens, _find_exercise(tokens, index), index)
+    if (
+        reading is PainReading.HYPOTHETICAL
+        and sum(not _known(w, index) for w in tokens.words) <= MAX_FOREIGN_IN_PAIN_QUESTION
+    ):
+        # "will this hurt?" reads the warning; "will late payments hurt my credit" is about something else
+        exercise = hit.slugs[0] if hit and len(hit.slugs) == 1 else None
+        return _logged(plain, Match(Intent.WARNING, DETECTED_SCORE, exercise, text=plain))
+    outcome = _understood(tokens, hit, step, index, context)
+    if isinstance(outcome, Match) and not outcome.text:
+        outcome = replace(outcome, text=plain)
+    return _logged(plain, outcome)
+
+
+def _understood(
+    tokens: Tokens, hit: ExerciseHit | None, step: int | None, index: RouterIndex, context: Context
+) -> Outcome:
+    """Spotted phrasings, narration, the whole turn; then body parts and questions about the articles."""
+    slotted = _fill_exercise_slot(tokens, hit)
+    if COUNTED.search(tokens.text):
+        return Match(Intent.COUNT_REP, NARRATION_SCORE)
+    outcome = _spotted(slotted, tokens, hit, step, index, context) or _narration(tokens, hit, index, context)
+    if outcome is None and hit is not None and hit.generic and _modified(slotted, hit, index):
+        return _other_exercise(Intent.START_EXERCISE, NARRATION_SCORE, hit, index)  # "a neck stretch"
+    if outcome is None:
+        outcome = _whole(tokens.text, slotted.text if hit else None, hit, step, index, context)
+    if isinstance(outcome, NoMatch) and tokens.words[0] in WHY_WORDS:  # asks about, not for, a body part
+        outcome = _question(tokens, index, context) or outcome
+    if _about_a_subject(outcome, hit, index):
+        outcome = _by_subject(tokens, index, hit) or outcome
+    if isinstance(outcome, NoMatch):
+        outcome = _question(tokens, index, context) or outcome
+    return outcome
+
+
+def _about_a_subject(outcome: Outcome, hit: ExerciseHit | None, index: RouterIndex) -> bool:
+    """No command, a kind of movement only, a body part only ("hamstrings") or "exercises for ...":
+    which exercises are about it may answer."""
+    if isinstance(outcome, Match):
+        return outcome.intent is Intent.LIST_EXERCISES
+    if isinstance(outcome, Ambiguous):
+        return _generic(hit, index) or (hit is not None and not hit.whole and not hit.kind)
+    return hit is None or len(hit.slugs) > 1
+
+
+def _off_topic(tokens: Tokens, index: RouterIndex) -> bool:
+    """ "what time is it", "set a timer for the oven": close to a command, about something else."""
+    words = tokens.words
+    return any(tuple(words[i : i + len(p)]) == p for p in index.talk.off_topic for i in range(len(words) - len(p) + 1))
+
+
+def _by_article(tokens: Tokens, hit: ExerciseHit | None, index: RouterIndex) -> ExerciseHit | None:
+    """ "the cobra stretch from beginner yoga back bends", "the yoga cobra stretch": words of one
+    article's title beside a name several articles share say which; the mention takes them in."""
+    if hit is None or len(hit.slugs) < 2 or index.subjects is None:
+        return hit
+    start, end = hit.span
+    words = tokens.words
+    for slug in hit.slugs:
+        title = index.subjects.title_words(slug) - FUNCTION_WORDS
+        before, after = start, end
+        while before > 0 and (words[before - 1] in title or words[before - 1] in QUALIFIERS):
+            before -= 1
+        while after < len(words) and (words[after] in title or words[after] in QUALIFIERS):
+            after += 1
+        if title & set(words[before:start] + words[end:after]):
+            return replace(hit, slugs=(slug,), span=(before, after), whole=True, generic=False)
+    return hit
+
+
+def _logged(plain: str, outcome: Outcome) -> Outcome:
+    log.debug("route %r -> %r", plain, outcome)
+    return outcome
+
+
+def _find_exercise(tokens: Tokens, index: RouterIndex) -> ExerciseHit | None:
+    """The exercise named, looked for everywhere but in a step mention ("go to step 3")."""
+    words = list(tokens.words)
+    for i, word in enumerate(words):
+        if word == STEP_SLOT:
+            words[i - 1 : i + 1] = [STEP_SLOT, STEP_SLOT]
     limits = index.thresholds
-    with_step, step = _extract_step(plain)
-    hit = find_exercise(
-        with_step,
+    return find_exercise(
+        " ".join(words),
         index.aliases,
         cutoff=limits.exercise,
         phonetic_cutoff=limits.exercise_by_sound,
         margin=limits.exercise_margin,
+        reserved=index.exact,
     )
-    slotted = _fill_exercise_slot(with_step, hit)
-    scores = _score_intents(with_step, slotted, index)
+
+
+def _spotted(
+    slotted: Tokens,
+    tokens: Tokens,
+    hit: ExerciseHit | None,
+    step: int | None,
+    index: RouterIndex,
+    context: Context,
+) -> Outcome | None:
+    """The actionable phrasing found inside the turn, if any clause holds one. A kind of movement
+    named alone ("restart the stretch", "what stretches do you have") is a word, not a name."""
+    if hit is not None and hit.generic:
+        spot = _spot(tokens, index, None)
+        if spot is not None and context.current_exercise in hit.slugs and spot.intent in CONTENT_INTENTS:
+            step = step if spot.intent in (Intent.GOTO_STEP, Intent.READ_STEP) else None
+            current = context.current_exercise  # "how long do i hold the stretch": the one in progress
+            return Match(spot.intent, spot.score, current, _resolve(step, current, index))
+        if spot is not None:
+            return _act(spot, tokens, None, step, index, context)
+    spot = _spot(slotted, index, hit)
+    return None if spot is None else _act(spot, slotted, hit, step, index, context)
+
+
+def _spot(slotted: Tokens, index: RouterIndex, hit: ExerciseHit | None) -> Spot | None:
+    spots = find_spots(
+        slotted,
+        index.exact,
+        harmless=lambda w: w in index.harmless or w.isdigit() or w.startswith("{"),
+        trivial=lambda w: w in FUNCTION_WORDS or w in index.talk.acknowledgements,
+        noun_markers=index.talk.noun_markers | {EXERCISE_SLOT},
+        corrections=index.talk.corrections,
+    )
+    if hit is not None and hit.generic:  # "that's a good stretch": no exercise asked for
+        spots = [s for s in spots if slotted.words[s.start : s.end] != (EXERCISE_SLOT,) or len(slotted.words) == 1]
+    return best_spot([s for s in spots if _aside_is_an_aside(s, slotted, index)])
+
+
+def _aside_is_an_aside(spot: Spot, tokens: Tokens, index: RouterIndex) -> bool:
+    """Words we do not know, in other clauses than the command's, are an aside only when they
+    come first and are few ("my cat just sat on my back lol, anyway next step"); otherwise the
+    command word is part of something else ("go ahead and move $200 to my bank account")."""
+    words = tokens.words
+    first, last = tokens.clause_span(spot.start, spot.end)
+    foreign = [i for i, w in enumerate(words) if not (first <= i < last or _known(w, index))]
+    if not foreign:
+        return True
+    return last == len(words) and len(foreign) <= MAX_ASIDE_WORDS and max(foreign) < first
+
+
+def _known(word: str, index: RouterIndex) -> bool:
+    return word in index.harmless or index.lexicon.known(word)
+
+
+def _act(
+    spot: Spot, slotted: Tokens, hit: ExerciseHit | None, step: int | None, index: RouterIndex, context: Context
+) -> Outcome | None:
+    used_slot = _uses_slot(slotted, spot.start, spot.end)
+    if used_slot and hit is not None and _modified(slotted, hit, index):
+        return _other_exercise(spot.intent, spot.score, hit, index)
+    exercise_hit = hit if used_slot or (hit and len(hit.slugs) == 1 and spot.intent in CONTENT_INTENTS) else None
+    if spot.intent is Intent.START_EXERCISE and exercise_hit is None:
+        return None
+    if spot.intent not in (Intent.GOTO_STEP, Intent.READ_STEP):
+        step = None
+    return _with_exercise(spot.intent, spot.score, exercise_hit, step, index, context)
+
+
+def _whole(
+    plain: str, slotted: str | None, hit: ExerciseHit | None, step: int | None, index: RouterIndex, context: Context
+) -> Outcome:
+    """The whole turn against every phrasing: typos, sound-alikes and near paraphrases."""
+    limits = index.thresholds
+    scores = _score_intents(plain, slotted, index)
     if context.current_exercise:
         scores = {
             i: (min(s + limits.in_progress_bonus, 100.0) if i in GUIDANCE_INTENTS else s, used)
             for i, (s, used) in scores.items()
         }
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], list(Intent).index(kv[0])))
-    outcome = _decide(ranked, hit, step, plain, index, context)
-    log.debug("route %r -> %r (top: %s)", plain, outcome, [(i.value, round(s, 1)) for i, (s, _) in ranked[:2]])
-    return outcome
+    return _decide(ranked, hit, step, plain, index, context)
 
 
-def _extract_step(plain: str) -> tuple[str, int | None]:
-    """Replace a step mention by the {step} slot: "go to 3 step" -> ("go to step {step}", 3)."""
-    found = STEP_MENTION.search(plain)
-    if not found:
-        return plain, None
-    word = found.group("after") or found.group("before") or found.group("heard")
-    number = STEP_WORDS.get(word) or STEP_HOMOPHONES.get(word) or int(word)
-    return f"{plain[: found.start()]}step {STEP_SLOT}{plain[found.end() :]}".strip(), number
-
-
-def _fill_exercise_slot(plain: str, hit: ExerciseHit | None) -> str | None:
-    if hit is None:
+def _narration(tokens: Tokens, hit: ExerciseHit | None, index: RouterIndex, context: Context) -> Outcome | None:
+    """ "i'm on my back now", "my hands are under my shoulders": nothing asked, nothing to stop."""
+    if not context.current_exercise or (hit is not None and not hit.generic):
         return None
-    words = plain.split()
+    if tokens.words[0] in WH_WORDS:  # "why would my hip flexor get tight?": a question, not narration
+        return None
+    if all(w in index.harmless or w.isdigit() for w in tokens.words):
+        return Match(Intent.ACKNOWLEDGE, NARRATION_SCORE)
+    return None
+
+
+def _modified(slotted: Tokens, hit: ExerciseHit, index: RouterIndex) -> bool:
+    """ "a neck stretch", "the wall calf stretch" when we have no such: a word of its own right
+    before a part of a title names another exercise."""
+    start = hit.span[0]
+    if hit.whole or start == 0:
+        return False
+    word = slotted.words[start - 1]
+    known = word in FUNCTION_WORDS or word in index.talk.acknowledgements or word in index.commands
+    return not (known or word.isdigit())
+
+
+def _other_exercise(intent: Intent, score: float, hit: ExerciseHit, index: RouterIndex) -> Outcome:
+    """Never start a different exercise than the one named: ask about a close one, or say we lack it."""
+    if _generic(hit, index):
+        return NoMatch(score, intent, reason="names an exercise we do not have")
+    return Ambiguous(intent, score, hit.slugs)
+
+
+def _generic(hit: ExerciseHit | None, index: RouterIndex) -> bool:
+    """The exercise "named" is only a kind of movement ("stretch"): it says nothing of which."""
+    if hit is None or len(hit.slugs) < 2:
+        return False
+    return hit.generic or len(hit.slugs) >= len(index.step_counts) // 2
+
+
+def _by_subject(tokens: Tokens, index: RouterIndex, hit: ExerciseHit | None) -> Outcome | None:
+    """ "how do I stretch my calves", "something for my lower back": ask which of the exercises
+    whose article is about it, never start one."""
+    if index.subjects is None:
+        return None
+    ignorable = FUNCTION_WORDS | index.talk.acknowledgements
+    candidates = index.subjects.candidates(list(tokens.words), ignorable=ignorable, commands=frozenset(index.exact))
+    if not candidates or (hit is not None and not hit.generic and not set(hit.slugs) <= set(candidates)):
+        return None
+    return Ambiguous(Intent.START_EXERCISE, NARRATION_SCORE, candidates)
+
+
+def _question(tokens: Tokens, index: RouterIndex, context: Context) -> Outcome | None:
+    """A question the article's own sentences answer ("what is the iliopsoas")."""
+    if index.sentences is None or not tokens.words or tokens.words[0] not in QUESTION_OPENERS:
+        return None
+    article = None
+    if context.current_exercise and index.subjects is not None:
+        article = index.subjects.article_of.get(context.current_exercise)
+    passages = index.sentences.search(tokens.text, article=article) if article else ()
+    passages = passages or index.sentences.search(tokens.text)
+    if not passages:
+        return None
+    return Match(Intent.ASK_ARTICLE, passages[0].score, passages=passages)
+
+
+def _extract_step(tokens: Tokens) -> tuple[Tokens, int | None]:
+    """Replace each step mention by the {step} slot: "go to 3 step" -> "go to step {step}", 3.
+    The last mention is the step meant: "go to step 2, sorry, step 3" -> 3."""
+    number = None
+    while found := STEP_MENTION.search(tokens.text):
+        word = found.group("after") or found.group("before") or found.group("heard")
+        number = STEP_WORDS.get(word) or STEP_HOMOPHONES.get(word) or int(word)
+        start = len(tokens.text[: found.start()].split())
+        end = start + len(found.group(0).split())
+        tokens = tokens.replace(start, end, ("step", STEP_SLOT))
+    return tokens, number
+
+
+def _fill_exercise_slot(tokens: Tokens, hit: ExerciseHit | None) -> Tokens:
+    if hit is None:
+        return tokens
     start, end = hit.span
-    return " ".join([*words[:start], EXERCISE_SLOT, *words[end:]])
+    return tokens.replace(start, end, (EXERCISE_SLOT,))
 
 
 def _score_intents(plain: str, slotted: str | None, index: RouterIndex) -> dict[Intent, tuple[float, bool]]:
@@ -285,9 +565,16 @@ def _decide(
         return NoMatch(score, best, reason="asks about something the content does not have")
     if best is Intent.START_EXERCISE and exercise_hit is None:
         return NoMatch(score, best, reason="no exercise of ours was named")
-    if best is not Intent.GOTO_STEP:
+    if best not in (Intent.GOTO_STEP, Intent.READ_STEP):
         step = None
     return _with_exercise(best, score, exercise_hit, step, index, context)
+
+
+def _uses_slot(slotted: Tokens, start: int, end: int) -> bool:
+    """The exercise slot is in the phrasing or qualifies it: "what is step 2 of the cobra"."""
+    after = slotted.words[end : end + 2]
+    qualified = len(after) == 2 and after[0] in QUALIFIERS and after[1] == EXERCISE_SLOT
+    return qualified or EXERCISE_SLOT in slotted.words[start:end]
 
 
 def _with_exercise(

@@ -40,6 +40,13 @@ class Intent(StrEnum):
     START_TIMER = "start_timer"
     STOP_TIMER = "stop_timer"
     COUNT_REP = "count_rep"
+    READ_STEP = "read_step"
+    READ_ALL_STEPS = "read_all_steps"
+    PAUSE = "pause"
+    RESUME = "resume"
+    LOUDER = "louder"
+    ACKNOWLEDGE = "acknowledge"
+    ASK_ARTICLE = "ask_article"
     OUT_OF_SCOPE = "out_of_scope"
 
 
@@ -61,6 +68,10 @@ GUIDANCE_INTENTS: Final = frozenset(
         Intent.START_TIMER,
         Intent.STOP_TIMER,
         Intent.COUNT_REP,
+        Intent.READ_STEP,
+        Intent.READ_ALL_STEPS,
+        Intent.PAUSE,
+        Intent.RESUME,
     }
 )
 # Intents whose answer comes from the article, so an unknown exercise or body part
@@ -75,6 +86,8 @@ CONTENT_INTENTS: Final = frozenset(
         Intent.REPETITIONS,
         Intent.OVERVIEW,
         Intent.LIST_EXERCISES,
+        Intent.READ_STEP,
+        Intent.READ_ALL_STEPS,
     }
 )
 

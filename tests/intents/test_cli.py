@@ -14,6 +14,7 @@ def test_one_utterance(capsys):
         "intent": "start_exercise",
         "exercise": "Cobra Stretch",
         "step": None,
+        "total_steps": 4,
         "score": 100.0,
         "candidates": [],
     }

@@ -1,0 +1,126 @@
+"""Table tests for the pain detector and for phrasings spotted inside natural turns."""
+
+from __future__ import annotations
+
+import pytest
+
+from intents import Ambiguous, Context, Intent, Match, NoMatch, build_index, route
+from intents.pain import PainReading, detect_pain
+
+
+@pytest.fixture(scope="module")
+def index(seed_library):
+    return build_index(seed_library)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I think i've done my back in",
+        "I slipped and banged my knee on the chair",
+        "felt a pop in my groin",
+        "everything's going black",
+        "got a head rush and it won't go away",
+        "i'm feeling feint",
+        "my knee hurts but keep going",
+        "it used to hurt and now it hurts again",
+        "not much pain but it hurts",
+    ],
+)
+def test_pain_reports(text):
+    assert detect_pain(text) is PainReading.REPORT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "didn't hurt at all",
+        "my back isn't aching today",
+        "no numbness or anything",
+        "the ache is gone",
+        "not sore anymore",
+        "my back used to hurt all the time",
+        "that's satisfying, like a good sore",
+        "ha, that hurt my pride",
+        "exercises for lower back pain",
+        "where does hip flexor pain show up",
+        "what painkillers should I take for a headache?",
+    ],
+)
+def test_pain_words_that_report_no_pain(text):
+    assert detect_pain(text) is PainReading.NONE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["is it going to hurt?", "what if it starts hurting?", "is it ok to do this if I'm pregnant?"],
+)
+def test_hypothetical_questions_are_warnings(text):
+    assert detect_pain(text) is PainReading.HYPOTHETICAL
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("previous, i mean next", Intent.NEXT_STEP),
+        ("stop, no, carry on i mean", Intent.NEXT_STEP),
+        ("next, no wait, go back", Intent.PREVIOUS_STEP),
+        ("got my hands under my shoulders, now what", Intent.NEXT_STEP),
+        ("whew that was hard but done", Intent.COUNT_REP),
+        ("uh, i think that's six", Intent.COUNT_REP),
+        ("ok, break's over", Intent.RESUME),
+        ("hold that thought, the door", Intent.PAUSE),
+        ("ok that's it, we're done", Intent.STOP),
+        ("ooh, that's a good stretch", Intent.ACKNOWLEDGE),
+    ],
+)
+def test_compound_turns_and_corrections(index, text, intent):
+    outcome = route(text, index, Context(current_exercise="cobra-stretch"))
+    assert isinstance(outcome, Match) and outcome.intent is intent, outcome
+
+
+def test_corrected_step_number_is_the_last_said(index):
+    outcome = route("go to step 2, sorry, step 3", index, Context(current_exercise="cobra-stretch"))
+    assert isinstance(outcome, Match) and (outcome.intent, outcome.step) == (Intent.GOTO_STEP, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "step"),
+    [
+        ("take me to step three of the leg raises", Intent.GOTO_STEP, 3),
+        ("what's step two of the cobra?", Intent.READ_STEP, 2),
+        ("read me all the steps for the cobra stretch", Intent.READ_ALL_STEPS, None),
+    ],
+)
+def test_a_command_qualified_by_an_exercise_is_about_it(index, text, intent, step):
+    outcome = route(text, index)
+    assert isinstance(outcome, Match) and (outcome.intent, outcome.step) == (intent, step), outcome
+    assert outcome.exercise is not None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what time is it?",
+        "set a timer for the oven, 20 minutes",
+        "how long should i cook rice",
+        "who won the match last night",
+        "how do I do a neck stretch",
+        "play the next song",
+    ],
+)
+def test_near_misses_do_not_match(index, text):
+    outcome = route(text, index, Context(current_exercise="cobra-stretch"))
+    assert (
+        isinstance(outcome, NoMatch)
+        or isinstance(outcome, Ambiguous) is False
+        and outcome.intent
+        not in (
+            Intent.START_TIMER,
+            Intent.PAUSE,
+            Intent.HOLD_DURATION,
+            Intent.START_EXERCISE,
+            Intent.NEXT_STEP,
+            Intent.ACKNOWLEDGE,
+        )
+    ), outcome
