@@ -16,8 +16,8 @@ from assistant.dialogue import (
     DialogueState,
     Reply,
     Timer,
+    Understood,
     listening_situation,
-    not_heard,
     progress,
     respond,
     suggestions,
@@ -158,12 +158,15 @@ def _register_conversation(app: Flask) -> None:
     def reply_json(state: DialogueState, reply: Reply, rate: int | None) -> dict[str, Any]:
         speech_rate = rate if rate is not None else resolve_rate(state.rate, default=RATE_PRESETS["normal"])
         return {
+            **_understood_json(reply.understood, library),
             "session": sessions.dumps(state_to_dict(state)),
             "messages": [_message_json(app, m, speech_rate) for m in reply.messages],
             "progress": progress(state, library),
             "suggestions": suggestions(state, library),
             "timer": _timer_json(app, reply.timer, speech_rate),
             "cancel_timer": reply.cancel_timer,
+            "pause_timer": reply.pause_timer,
+            "resume_timer": reply.resume_timer,
         }
 
     @app.post("/api/chat")
@@ -183,10 +186,7 @@ def _register_conversation(app: Flask) -> None:
             heard = listener.transcribe(request.get_data(cache=False), subset=listening_situation(state, library))
         except ListenError as error:
             return jsonify(error=str(error)), error.status
-        if heard.text:
-            state, reply = respond(state, heard.text, library, router)
-        else:
-            state, reply = not_heard(state)
+        state, reply = respond(state, heard.text, library, router)
         return jsonify({**reply_json(state, reply, None), "transcript": heard.text})
 
 
@@ -246,6 +246,17 @@ def _load_state(sessions: URLSafeSerializer, token: str | None) -> DialogueState
     except (BadSignature, AssistantError) as error:
         log.info("starting a new conversation: unusable session token (%s)", error)
         return DialogueState()
+
+
+def _understood_json(reading: Understood | None, library: Library) -> dict[str, Any]:
+    """What the turn was understood as: {"intent", "exercise" (title), "step", "total_steps"}."""
+    exercise = library.exercise(reading.exercise) if reading and reading.exercise else None
+    return {
+        "intent": reading.intent.value if reading else "out_of_scope",
+        "exercise": exercise.title if exercise else None,
+        "step": reading.step if reading and exercise else None,
+        "total_steps": reading.total_steps if reading and exercise else None,
+    }
 
 
 def _message_json(app: Flask, message: Message, rate: int) -> dict[str, Any]:

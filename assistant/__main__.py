@@ -3,6 +3,7 @@
 python -m assistant            # type "how do I do the cobra stretch", then "next"...
 python -m assistant --mute     # text only
 python -m assistant --rate slow --voice en-gb
+python -m assistant --explain  # also show what each turn was understood as
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TextIO
 
-from content import DEFAULT_CONTENT_DIR, load_library
+from content import DEFAULT_CONTENT_DIR, Library, load_library
 from intents import build_index
 
-from .dialogue import DialogueState, Timer, progress, respond
+from .dialogue import DialogueState, Timer, Understood, progress, respond
 from .replies import Kind, Message
 from .speech import RATE_PRESETS, SpeechError, SpeechUnavailable, resolve_rate, speak_aloud
 
@@ -69,6 +70,7 @@ def chat(
     speak: Speak | None,
     rate: int | None,
     sleep: Callable[[float], None] = time.sleep,
+    explain: bool = False,
 ) -> None:
     """The terminal loop over any lines (stdin, or a script in tests)."""
     library = load_library(os.environ.get("ASSISTANT_CONTENT_DIR", DEFAULT_CONTENT_DIR))
@@ -93,6 +95,17 @@ def chat(
         where = progress(state, library)
         if where:
             print(f"   [{where['exercise']} · step {where['step']} of {where['total']}]", file=out)
+        if explain and reply.understood is not None:
+            print(f"   (understood: {explained(reply.understood, library)})", file=out)
+
+
+def explained(reading: Understood, library: Library) -> str:
+    """The turn's reading as the API reports it: intent · exercise title · step N of M."""
+    exercise = library.exercise(reading.exercise) if reading.exercise else None
+    parts = [reading.intent.value] + ([exercise.title] if exercise else [])
+    if exercise and reading.step:
+        parts.append(f"step {reading.step} of {reading.total_steps}")
+    return " · ".join(parts)
 
 
 def _prompted(stream: TextIO) -> Iterable[str]:
@@ -112,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--voice", default=os.environ.get("ASSISTANT_VOICE", "en-us"), help="an espeak-ng voice, e.g. en-us, en-gb"
     )
+    parser.add_argument("--explain", action="store_true", help="after each reply, show what was understood")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     try:
@@ -119,11 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     except SpeechError as error:
         parser.error(str(error))
     speak = None if args.mute else Voice(args.voice, sys.stdout)
-    chat(_prompted(sys.stdin), sys.stdout, speak=speak, rate=rate)
+    chat(_prompted(sys.stdin), sys.stdout, speak=speak, rate=rate, explain=args.explain)
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["SpeechUnavailable", "Voice", "chat", "count_hold", "main", "render"]
+__all__ = ["SpeechUnavailable", "Voice", "chat", "count_hold", "explained", "main", "render"]

@@ -35,6 +35,7 @@ __all__ = [
     "DialogueState",
     "Reply",
     "Timer",
+    "Understood",
     "LISTENING",
     "Listening",
     "Situation",
@@ -44,6 +45,7 @@ __all__ = [
     "progress",
     "respond",
     "suggestions",
+    "understood",
 ]
 
 RATES: Final = ("slow", "normal", "fast")
@@ -73,6 +75,12 @@ class DialogueState:
     """A hold timer was started on the current step (the adapter runs the clock)."""
     reps: int = 0
     """Repetitions counted so far on the current step."""
+    paused: bool = False
+    """The person asked to pause: the place (and a running hold timer) wait for "resume"."""
+    last_step: int = 0
+    """The step `last_exercise` was stopped at, to carry on from after a stop or a pain stop."""
+    after_pain: bool = False
+    """Guidance was stopped because it hurt: do not offer the same exercise straight back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,25 +99,66 @@ class Timer:
 
 
 @dataclass(frozen=True, slots=True)
+class Understood:
+    """What a turn was understood as: the reading every adapter reports (API, terminal, CLI)."""
+
+    intent: Intent
+    """OUT_OF_SCOPE when nothing matched."""
+    exercise: str | None = None
+    """Slug of the exercise the turn is about."""
+    step: int | None = None
+    """The step the reply is about: the one delivered or read, else the current one."""
+    total_steps: int | None = None
+    score: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     messages: tuple[Message, ...]
     timer: Timer | None = None
     """Start counting this hold now."""
     cancel_timer: bool = False
     """Stop any hold being counted."""
+    pause_timer: bool = False
+    """Freeze the hold being counted where it is (the person paused)."""
+    resume_timer: bool = False
+    """Carry on counting a frozen hold."""
+    understood: Understood | None = None
 
 
 Handler = Callable[[DialogueState, Match, Library], tuple[DialogueState, Reply]]
 
 
 def respond(state: DialogueState, text: str, library: Library, index: RouterIndex) -> tuple[DialogueState, Reply]:
-    """Route what was said in the light of the conversation, then advance."""
-    if state.pending:
-        chosen = _choose(state, text, index)
-        if chosen is not None:
-            return advance(state, chosen, library)
-    outcome = route(text, index, Context(current_exercise=state.exercise))
-    return advance(state, outcome, library)
+    """Route what was said in the light of the conversation, then advance; the reply says what
+    was understood. Silence (an empty transcript) asks again and changes nothing."""
+    if not text.strip():
+        new, reply = not_heard(state)
+        return new, replace(reply, understood=Understood(Intent.OUT_OF_SCOPE))
+    outcome = _choose(state, text, index) if state.pending else None
+    if outcome is None:
+        outcome = route(text, index, Context(current_exercise=state.exercise))
+    new, reply = advance(state, outcome, library)
+    return new, replace(reply, understood=understood(outcome, state, new, reply, library))
+
+
+def understood(
+    outcome: Outcome, old: DialogueState, state: DialogueState, reply: Reply, library: Library
+) -> Understood:
+    """The reading of a turn: its intent, and the exercise and step the reply is about."""
+    if isinstance(outcome, NoMatch):
+        return Understood(Intent.OUT_OF_SCOPE, score=outcome.score)
+    delivered = next((m for m in reversed(reply.messages) if m.exercise and m.step), None)
+    slug = delivered.exercise if delivered else None
+    if slug is None and isinstance(outcome, Match):
+        slug = outcome.exercise or state.exercise or old.exercise
+    exercise = library.exercise(slug) if slug else None
+    if exercise is None:
+        return Understood(outcome.intent, score=outcome.score)
+    step = delivered.step if delivered else (outcome.step if isinstance(outcome, Match) else None)
+    if step is None and slug == state.exercise and state.step:
+        step = state.step
+    return Understood(outcome.intent, slug, step, len(exercise.steps), outcome.score)
 
 
 def advance(state: DialogueState, outcome: Outcome, library: Library) -> tuple[DialogueState, Reply]:
@@ -128,7 +177,8 @@ def _moved_on(old: DialogueState, new: DialogueState, reply: Reply) -> tuple[Dia
     """Leaving a step (next, back, stop, pain, another exercise) cancels its timer and count."""
     if (old.exercise, old.step) == (new.exercise, new.step):
         return new, reply
-    return replace(new, timing=False, reps=0), replace(reply, cancel_timer=old.timing or reply.cancel_timer)
+    moved = replace(new, timing=False, reps=0, paused=False)
+    return moved, replace(reply, cancel_timer=old.timing or reply.cancel_timer)
 
 
 def _sane(state: DialogueState, library: Library) -> DialogueState:
@@ -152,6 +202,8 @@ def _choose(state: DialogueState, text: str, index: RouterIndex) -> Match | None
         picked = outcome.exercise
     elif isinstance(outcome, Ambiguous) and set(outcome.candidates) < set(state.pending):
         return None
+    elif len(state.pending) == 1 and isinstance(outcome, Match) and outcome.intent is Intent.ACKNOWLEDGE:
+        picked = state.pending[0]  # "Do you mean the Cobra Stretch?" "yes"
     else:
         words = normalize(text).replace(" one", "").split()
         position = ORDINALS.get(words[-1]) if len(words) == 1 else None
@@ -172,6 +224,8 @@ def _ask_which(
 ) -> tuple[DialogueState, Reply]:
     titles = [_exercise(library, slug).title for slug in candidates]
     text = f"Which one do you mean: {listing(titles, 'or')}?"
+    if len(titles) == 1:
+        text = f"Do you mean the {titles[0]}? Say “yes”, or name another exercise."
     asked = replace(state, pending=candidates, pending_intent=intent, pending_step=step)
     return asked, Reply((info(text, Kind.QUESTION),))
 
@@ -187,7 +241,7 @@ def _begin(state: DialogueState, slug: str, step: int, library: Library) -> tupl
     """Start (or restart) an exercise at `step`: the article's warning always comes first."""
     exercise = _exercise(library, slug)
     article = _article(library, slug)
-    started = replace(state, exercise=slug, step=step, last_exercise=slug)
+    started = replace(state, exercise=slug, step=step, last_exercise=slug, paused=False, after_pain=False)
     first = exercise.steps[step - 1]
     return started, Reply((warning_message(article, exercise), step_message(exercise, first), *_offers(first)))
 
@@ -199,6 +253,8 @@ def _start_exercise(state: DialogueState, outcome: Match, library: Library) -> t
 
 
 def _next_step(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if state.paused:
+        return _resume(state, outcome, library)  # "ok, carry on" after a pause: the step they were on
     if state.exercise is None:
         return _nothing_in_progress(state, library)
     exercise = _exercise(library, state.exercise)
@@ -253,19 +309,32 @@ def _stop(state: DialogueState, outcome: Match, library: Library) -> tuple[Dialo
         return state, Reply((info("Nothing is in progress, so there is nothing to stop."),))
     title = _exercise(library, state.exercise).title
     text = f"Stopped the {title}. Say “how do I do the {title}” whenever you want to start again."
-    return replace(state, exercise=None, step=0), Reply((info(text),))
+    return _halted(state), Reply((info(text),))
+
+
+def _halted(state: DialogueState, *, pain: bool = False) -> DialogueState:
+    """Nothing guided any more; the place is kept so that "resume" can carry on from it."""
+    if state.exercise is None:
+        return replace(state, paused=False, after_pain=pain or state.after_pain)
+    return replace(
+        state, exercise=None, step=0, last_exercise=state.exercise, last_step=state.step, paused=False, after_pain=pain
+    )
 
 
 def _pain(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
     """Stop at once and give the article's warning: its own advice on pain. Never carry on."""
     slug = state.exercise or outcome.exercise or state.last_exercise
-    stopped = replace(state, exercise=None, step=0)
+    stopped = _halted(state, pain=True)
     articles = [_article(library, slug)] if slug else list(library.articles)
     title = _exercise(library, slug).title if slug else None
     lead = f"Stopping the {title} now. " if state.exercise else ""
     messages = [info(f"{lead}Here is what the article says about pain and safety.")]
     messages += [warning_message(a) for a in articles]
-    return stopped, Reply(tuple(messages))
+    if state.exercise:  # a false stop costs one sentence; "next" alone never carries on after pain
+        messages.append(
+            info(f"If you are not in pain after all, say “I’m fine, carry on” to go back to step {state.step}.")
+        )
+    return stopped, Reply(tuple(messages), cancel_timer=state.timing)
 
 
 def _show(state: DialogueState, exercise: Exercise, number: int) -> tuple[DialogueState, Reply]:
@@ -540,6 +609,8 @@ def listening_situation(state: DialogueState, library: Library) -> Situation:
 
 def _count_rep(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
     """ "Done" counts a repetition on a step that says to repeat; elsewhere it means "next"."""
+    if state.timing and not state.paused:
+        return _stop_timer(state, outcome, library)  # "done" while the hold is counted
     step = _current_step(state, library)
     target = repetitions(step.text) if step else None
     if step is None or target is None or state.reps >= target:
@@ -551,6 +622,101 @@ def _count_rep(state: DialogueState, outcome: Match, library: Library) -> tuple[
         text = f"That is {target} of {target}: all repetitions done. Say “next” to go on."
         speech = f"{spoken_number(target).capitalize()}. All repetitions done. Say next to go on."
     return replace(state, reps=reps), Reply((info(text, Kind.ANSWER, speech),))
+
+
+# --- pause and resume, reading without moving, talk ------------------------------------------
+
+
+def _pause(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if state.exercise is None:
+        return state, Reply((info("Nothing is in progress. Take your time; say “list exercises” when you are ready."),))
+    title = _exercise(library, state.exercise).title
+    text = f"Paused at step {state.step} of the {title}. Take your time, and say “resume” when you are ready."
+    speech = f"Paused at step {spoken_number(state.step)} of the {title}. Say resume when you are ready."
+    return replace(state, paused=True), Reply((info(text, speech=speech),), pause_timer=state.timing)
+
+
+def _resume(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    """Carry on where the person was: the paused step, or (warning first) where it stopped."""
+    if state.exercise is not None:
+        exercise = _exercise(library, state.exercise)
+        step = exercise.steps[state.step - 1]
+        lead = info("Welcome back. Here is where you were.") if state.paused else info("Here is where you are.")
+        resumed = replace(state, paused=False)
+        return resumed, Reply((lead, step_message(exercise, step)), resume_timer=state.paused and state.timing)
+    if state.last_exercise and state.last_step:
+        return _begin(state, state.last_exercise, state.last_step, library)
+    return _nothing_in_progress(state, library)
+
+
+def _read_step(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    """ "What does step 3 say": read it, stay where you are."""
+    slug = outcome.exercise or state.exercise or state.last_exercise
+    if slug is None:
+        return _ask_which_exercise(state, outcome, library)
+    exercise = _exercise(library, slug)
+    total = len(exercise.steps)
+    number = total if outcome.step is None or outcome.step < 0 else outcome.step
+    if not 1 <= number <= total:
+        return _goto_step(state, replace(outcome, exercise=slug, step=number), library)
+    step = exercise.steps[number - 1]
+    text = f"Step {number} of the {exercise.title} says: {step.text}"
+    speech = f"Step {spoken_number(number)} of the {exercise.title} says. {step.text}"
+    return state, Reply((_about(info(text, Kind.ANSWER, speech), slug, number), *_still_here(state)))
+
+
+def _read_all_steps(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    """An overview of every step that does not move the position."""
+    slug = outcome.exercise or state.exercise or state.last_exercise
+    if slug is None:
+        return _ask_which_exercise(state, outcome, library)
+    exercise = _exercise(library, slug)
+    total = len(exercise.steps)
+    text = f"The {exercise.title} has {total} steps. " + " ".join(f"Step {s.number}: {s.text}" for s in exercise.steps)
+    speech = f"The {exercise.title} has {spoken_number(total)} steps. " + " ".join(
+        f"Step {spoken_number(s.number)}. {s.text}" for s in exercise.steps
+    )
+    return state, Reply((_about(info(text, Kind.ANSWER, speech), slug, None), *_still_here(state)))
+
+
+def _about(message: Message, slug: str, step: int | None) -> Message:
+    return replace(message, exercise=slug, step=step)
+
+
+def _still_here(state: DialogueState) -> tuple[Message, ...]:
+    if state.exercise is None:
+        return ()
+    return (info(f"You are still on step {state.step}. Say “next” when you are ready."),)
+
+
+def _louder(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    text = "I can’t change the volume myself: please turn up the volume on your device."
+    return state, Reply((info(text),))
+
+
+def _acknowledge(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    if state.paused:
+        return state, Reply((info("Take your time. Say “resume” when you are ready."),))
+    if state.exercise is None:
+        example = library.exercises[0].title if library.exercises else "an exercise"
+        return state, Reply((info(f"OK. Say “list exercises”, or “how do I do the {example}”."),))
+    total = len(_exercise(library, state.exercise).steps)
+    if state.step >= total:
+        return state, Reply((info("OK. That is the last step: say “next” when you have finished it."),))
+    return state, Reply((info(f"OK. Say “next” when you are ready for step {state.step + 1}."),))
+
+
+def _ask_article(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
+    """A question answered with the article's own sentences, never with words of ours."""
+    subject = _subject(state, outcome)
+    article = library.article_of(subject) if subject else None
+    passages = [p for p in outcome.passages if article is None or p.article == article.slug] or list(outcome.passages)
+    if not passages:
+        return state, Reply((info("The article does not say.", Kind.ANSWER),))
+    source = next(a for a in library.articles if a.slug == passages[0].article)
+    quoted = " ".join(p.text for p in passages if p.article == source.slug)
+    text = f"The article “{source.title}” says: {quoted}"
+    return state, Reply((info(text, Kind.ANSWER, f"The article says. {quoted}"),))
 
 
 # --- views for adapters ----------------------------------------------------------------------
@@ -568,8 +734,13 @@ def suggestions(state: DialogueState, library: Library) -> list[str]:
     """Quick replies that fit the moment."""
     if state.pending:
         return [_exercise(library, slug).title for slug in state.pending]
+    if state.paused:
+        return ["Resume", "Stop"]
     if state.exercise:
         return list(GUIDING_SUGGESTIONS)
+    if state.after_pain:  # never offer straight back the exercise that hurt
+        others = [e.title for e in library.exercises if e.slug != state.last_exercise]
+        return [*others[:5], "List exercises"]
     return [e.title for e in library.exercises[:6]]
 
 
@@ -614,4 +785,11 @@ HANDLERS: Final[dict[Intent, Handler]] = {
     Intent.START_TIMER: _start_timer,
     Intent.STOP_TIMER: _stop_timer,
     Intent.COUNT_REP: _count_rep,
+    Intent.PAUSE: _pause,
+    Intent.RESUME: _resume,
+    Intent.READ_STEP: _read_step,
+    Intent.READ_ALL_STEPS: _read_all_steps,
+    Intent.LOUDER: _louder,
+    Intent.ACKNOWLEDGE: _acknowledge,
+    Intent.ASK_ARTICLE: _ask_article,
 }

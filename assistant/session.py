@@ -35,10 +35,13 @@ def state_from_dict(data: object) -> DialogueState:
             rate=_str(data.get("rate", "normal")),
             timing=bool(data.get("timing", False)),
             reps=_int(data.get("reps", 0)),
+            paused=_bool(data.get("paused", False)),
+            last_step=_int(data.get("last_step", 0)),
+            after_pain=_bool(data.get("after_pain", False)),
         )
     except (TypeError, ValueError) as error:
         raise AssistantError(f"session state is invalid: {error}") from error
-    if state.rate not in RATES or state.step < 0 or state.reps < 0:
+    if state.rate not in RATES or min(state.step, state.reps, state.last_step) < 0:
         raise AssistantError("session state is invalid")
     return state
 
@@ -46,6 +49,12 @@ def state_from_dict(data: object) -> DialogueState:
 def _str(value: object) -> str:
     if not isinstance(value, str):
         raise TypeError("expected text")
+    return value
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError("expected true or false")
     return value
 
 

@@ -788,6 +788,8 @@
       });
       updateOffer(messages);
       if (reply.cancel_timer === true) hold.cancel();
+      if (reply.pause_timer === true) hold.pause();
+      if (reply.resume_timer === true) hold.resume();
       if (reply.timer) hold.start(reply.timer);
       renderProgress();
       renderSuggestions();

@@ -43,6 +43,7 @@
     let next = 0; // index of the first count not yet reached
     let interval = null;
     let noteTimeout = null;
+    let pausedAt = null; // performance.now() when the person said "pause", else null
 
     function render(elapsed) {
       const shown = Math.min(timer.seconds, Math.floor(elapsed));
@@ -110,10 +111,26 @@
         window.clearInterval(interval);
         window.clearTimeout(noteTimeout);
         interval = null;
+        pausedAt = null;
         timer = null;
         ui.panel.hidden = true;
         if (wasShown) hooks.changed(false, hadFocus);
         return wasShown;
+      },
+      /** Freeze the count where it is (the person paused); resume() carries on from there. */
+      pause() {
+        if (interval === null || pausedAt !== null) return;
+        pausedAt = performance.now();
+        window.clearInterval(interval);
+        ui.panel.dataset.state = "paused";
+      },
+      resume() {
+        if (pausedAt === null || timer === null) return;
+        startedAt += performance.now() - pausedAt;
+        pausedAt = null;
+        ui.panel.dataset.state = "running";
+        interval = window.setInterval(tick, TICK_MS);
+        tick();
       },
       get running() {
         return interval !== null;

@@ -154,3 +154,24 @@ def test_audio_supports_ranges_and_refuses_impossible_ones(client):
     impossible = client.get(url, headers={"Range": "bytes=99999999-"})
     assert impossible.status_code == 416
     assert "error" in impossible.get_json()
+
+
+def test_every_reply_says_what_it_understood(talk):
+    first = talk("how do I do the cobra stretch")
+    assert (first["intent"], first["exercise"], first["step"], first["total_steps"]) == (
+        "start_exercise", "Cobra Stretch", 1, 4,
+    )
+    nxt = talk("yep, next bit")
+    assert (nxt["intent"], nxt["exercise"], nxt["step"], nxt["total_steps"]) == ("next_step", "Cobra Stretch", 2, 4)
+    off = talk("play some music")
+    assert (off["intent"], off["exercise"], off["step"], off["total_steps"]) == ("out_of_scope", None, None, None)
+    assert off["progress"]["step"] == 2  # the position is kept; the reading says it was out of scope
+
+
+def test_pause_and_resume_tell_the_page_to_freeze_and_carry_on_the_timer(talk):
+    talk("cobra stretch")
+    talk("go to step 4")
+    assert talk("start timer")["timer"]["seconds"] == 30
+    paused = talk("hold on")
+    assert paused["pause_timer"] is True and paused["intent"] == "pause"
+    assert talk("resume")["resume_timer"] is True

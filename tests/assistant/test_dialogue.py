@@ -101,7 +101,8 @@ def test_stop_ends_guidance(chat):
 def test_pain_stops_at_once_with_the_warning(chat, seed_library):
     chat("cobra stretch", "next")
     messages = chat("ouch, that hurts")
-    assert kinds(messages) == [Kind.INFO, Kind.WARNING]
+    assert kinds(messages) == [Kind.INFO, Kind.WARNING, Kind.INFO]
+    assert "say “I’m fine, carry on”" in messages[2].text
     assert "stop immediately and seek medical advice" in messages[1].text
     assert progress(chat.state, seed_library) is None
     assert Kind.STEP not in kinds(chat("next"))
