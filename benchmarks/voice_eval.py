@@ -59,6 +59,10 @@ OTHER_COMMANDS: Final = "other commands"
 """Said while guiding, though not guidance ("speak slower"): what favouring guidance costs."""
 EXERCISES: Final = "exercise requests"
 OTHER: Final = "other speech"
+PAIN_SAID: Final = "pain reports"
+"""Pain said aloud while guiding: must stop, whatever else is heard around it."""
+NATURAL: Final = "natural commands"
+"""Commands with the acknowledgement and filler people put around them ("ok next", "hang on")."""
 NOISE_ONLY: Final = "noise only"
 IN_PROGRESS: Final = "cobra-stretch"
 """Short commands are said while this exercise is being guided, at its first step."""
@@ -151,6 +155,22 @@ def case_table() -> tuple[Case, ...]:
         Case("call my mother", OTHER, None),
         Case("turn off the lights in the kitchen", OTHER, None),
         Case("my favourite colour is blue", OTHER, None),
+        *(
+            Case(text, PAIN_SAID, "pain", at_step=2)
+            for text in (
+                "my hip is sore", "my lower back aches", "ouch that hurts", "I feel dizzy",
+                "my knee is killing me", "I think I pulled something", "it hurts", "my neck is sore",
+                "pins and needles", "my foot is numb",
+            )
+        ),
+        Case("ok next", NATURAL, "next_step", at_step=2),
+        Case("alright go back", NATURAL, "previous_step", at_step=2),
+        Case("done, next one", NATURAL, "next_step", at_step=2),
+        Case("yeah repeat that", NATURAL, "repeat_step", at_step=2),
+        Case("hang on", NATURAL, "pause", at_step=2),
+        Case("what does step three say", NATURAL, "read_step", step=3, at_step=2),
+        Case("speak up", NATURAL, "louder", at_step=2),
+        Case("all done", NATURAL, "stop", at_step=2),
     )
 
 
@@ -312,7 +332,7 @@ def evaluate(
 
 # --- Reporting --------------------------------------------------------------------------------
 
-SPOKEN: Final = (COMMANDS, OTHER_COMMANDS, EXERCISES, OTHER)
+SPOKEN: Final = (COMMANDS, OTHER_COMMANDS, EXERCISES, NATURAL, PAIN_SAID, OTHER)
 
 
 def report(results: Sequence[Result], *, verbose: bool) -> bool:
