@@ -2,6 +2,7 @@
 
     python -m benchmarks.eval_natural            # figures on the held-out test halves (and dev)
     python -m benchmarks.eval_natural --errors   # also list what was misread
+    python -m benchmarks.eval_natural --tuning --errors   # the tuning set only (never reported)
 
 Data, all written blind to intents/phrasings.toml (see benchmarks/data/):
 - natural_turns.tsv: mid-exercise and idle turns as people talk (acknowledgement + command,
@@ -31,6 +32,8 @@ from .eval_intents import CLINC_SET, _half, load_cases
 
 HERE = Path(__file__).parent
 NATURAL_SET = HERE / "data" / "natural_turns.tsv"
+TUNING_SET = HERE / "data" / "natural_turns_tuning.tsv"
+"""A second blind set, by another writer, for tuning only: its figures are never reported."""
 LIBRARY_SET = HERE / "data" / "library_turns.tsv"
 OVERLAP_LIBRARY = HERE / "data" / "libraries" / "overlap"
 PAIN = "pain"
@@ -200,9 +203,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--errors", action="store_true", help="list what was misread")
     parser.add_argument("--half", choices=("dev", "test", "both"), default="both")
+    parser.add_argument("--tuning", action="store_true", help="only the tuning set (for tuning, never reported)")
     parser.add_argument("--no-clinc", action="store_true", help="skip the 16,880 CLINC queries (faster)")
     args = parser.parse_args()
     seed = build_index(load_library())
+    if args.tuning:
+        tuned = natural_figures(run(load_natural(TUNING_SET), seed))
+        print(
+            f"[tuning] natural turns: accuracy {tuned.accuracy:.1%} of {tuned.count}; pain recall "
+            f"{tuned.pain_recall:.1%} of {tuned.pain_count}; non-pain turns taken as pain {tuned.false_pain:.1%}"
+        )
+        if args.errors:
+            print("\n".join("   " + e for e in tuned.errors))
+        return
     overlap = build_index(load_library(OVERLAP_LIBRARY))
     natural, library = load_natural(), load_library_turns()
     halves = ("dev", "test") if args.half == "both" else (args.half,)
