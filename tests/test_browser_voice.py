@@ -252,7 +252,8 @@ def test_talk_sends_what_was_heard_and_shows_it_before_the_reply(page: Page) -> 
     assert len(uploads) == 1
     upload = uploads[0]
     assert upload.headers["content-type"] == "audio/wav"
-    assert re.search(r"[?&]session=[^&]+", upload.url), "the session token goes in the query"
+    assert "session" not in upload.url, "the session token never goes in the URL"
+    assert upload.headers.get("x-session"), "the session token goes in the X-Session header"
     rate, channels, width, seconds = wav_format(upload.post_data_buffer)
     assert (rate, channels, width) == (TARGET_RATE, 1, 2)
     assert MIN_UPLOAD_SECONDS <= seconds <= MAX_UPLOAD_SECONDS
