@@ -522,10 +522,6 @@ class Recognizer:
         listen for those phrases alone."""
         self.settings = settings or ListenSettings()
         self._decoder = pocketsphinx.Decoder(**DECODER_SETTINGS)
-        self._initial_cmn: str = self._decoder.get_cmn()
-        """The cepstral mean every utterance starts from: pocketsphinx otherwise carries it
-        (and its noise estimate) over from the last one, so a transcript would depend on the
-        request before it."""
         wanted = tuple(dict.fromkeys(_words(p) for p in phrases if p.strip()))
         self.phrases: tuple[str, ...] = self._add_words(wanted)
         """The phrases it can hear: those whose every word it can pronounce."""
@@ -610,8 +606,9 @@ class Recognizer:
     def _search(self, name: str, pcm: bytes) -> _Path | None:
         decoder = self._decoder
         decoder.activate_search(name)
-        decoder.set_cmn(self._initial_cmn)  # each search of each recording starts from the same state
-        decoder.start_stream()
+        # Feature extraction afresh: pocketsphinx otherwise carries its cepstral mean and noise
+        # estimate over from the last utterance, so a transcript would depend on the request before.
+        decoder.reinit_feat()
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()

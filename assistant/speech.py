@@ -368,11 +368,12 @@ class _CacheDir:
                 self._written_since_scan += 1
                 due = self._estimate > self.max_bytes * PRUNE_ABOVE or self._written_since_scan >= RESCAN_EVERY
             if due:
-                self.prune()
+                self.prune(keep=path)
 
-    def prune(self) -> None:
-        """Delete least recently used WAVs until the cache is at most PRUNE_TO of its bound;
-        one process at a time (others skip: the pruner counts their files too)."""
+    def prune(self, *, keep: Path | None = None) -> None:
+        """Delete least recently used WAVs (never `keep`, just made for someone waiting) until
+        the cache is at most PRUNE_TO of its bound; one process at a time (others skip: the
+        pruner counts their files too)."""
         with _exclusive(self.root / ".prune.lock") as ours:
             if not ours:
                 return
@@ -381,11 +382,13 @@ class _CacheDir:
                 for _, size, path in sorted(wavs):
                     if total <= self.max_bytes * PRUNE_TO:
                         break
+                    if path == keep:
+                        continue
                     with contextlib.suppress(FileNotFoundError):
                         path.unlink()
                         total -= size
                 if total > self.max_bytes * PRUNE_TO:
-                    log.warning("speech cache %s holds %d bytes of records alone; raise its size", self.root, total)
+                    log.warning("speech cache %s cannot be pruned under %d bytes; raise its size", self.root, total)
             with self._lock:
                 self._estimate, self._written_since_scan = total, 0
 
