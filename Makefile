@@ -24,7 +24,7 @@ $(DEV_STAMP): requirements-dev.txt $(RUN_STAMP)
 	@touch $@
 
 run: $(RUN_STAMP)
-	$(VENV)/bin/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --timeout 60 'app:create_app()'
+	PORT=$(PORT) $(PY) -m serve
 
 dev: $(RUN_STAMP)
 	FLASK_DEBUG=1 $(PY) -m flask --app app run --port $(PORT)

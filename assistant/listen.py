@@ -606,6 +606,9 @@ class Recognizer:
     def _search(self, name: str, pcm: bytes) -> _Path | None:
         decoder = self._decoder
         decoder.activate_search(name)
+        # Feature extraction afresh: pocketsphinx otherwise carries its cepstral mean and noise
+        # estimate over from the last utterance, so a transcript would depend on the request before.
+        decoder.reinit_feat()
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import fcntl
 import hashlib
 import itertools
 import json
@@ -33,7 +34,7 @@ import tempfile
 import threading
 import time
 import wave
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -61,6 +62,7 @@ __all__ = [
     "SpeechService",
     "SpeechUnavailable",
     "normalize_text",
+    "quantize_rate",
     "resolve_rate",
     "speak_aloud",
 ]
@@ -77,6 +79,10 @@ MIN_RATE: Final = 80
 """espeak-ng's floor: it silently clamps anything slower to 80."""
 MAX_RATE: Final = 320
 """Above this, step-by-step instructions stop being intelligible."""
+
+RATE_STEPS: Final = (100, 130, 175, 230, 280)
+"""The rates speech is actually made at: any requested rate is spoken at the nearest of these,
+so variety in requested rates cannot multiply cached files (the presets, and one step beyond each end)."""
 
 MAX_TEXT_CHARS: Final = 5000
 """Bounds one utterance (about 5 minutes of speech); the longest article section is far shorter."""
@@ -101,7 +107,25 @@ MAX_JOB_BYTES: Final = 6 * MAX_TEXT_CHARS + 1024
 bigger file is not ours, so it is not even parsed."""
 
 STALE_TMP_SECONDS: Final = 600.0
-"""Temporary files older than this were left by a killed process and may be swept."""
+"""A temporary file of a live process older than this was left behind (no write takes this
+long); those of a dead process, or of this one before it started, are swept whatever their age."""
+
+DEFAULT_CACHE_BYTES: Final = 500_000_000
+"""Bound of the cache directory's disk use: tens of thousands of replies."""
+
+PRUNE_ABOVE: Final = 0.9
+PRUNE_TO: Final = 0.8
+"""Prune once the cache passes 90% of its bound, down to 80%: headroom for what other
+processes write between two scans, and no scan for every new file."""
+
+RESCAN_EVERY: Final = 32
+"""Rescan the directory after this many files of our own, to count other processes' files."""
+
+TOUCH_AFTER: Final = 60.0
+"""A served WAV's mtime (its last use, for pruning) is refreshed at most once a minute."""
+
+MIN_FREE_BYTES: Final = 8_000_000
+"""Less free space than this (a few long replies) is a full disk: synthesis is not tried."""
 
 KILL_GRACE: Final = 2.0
 """Seconds to let a stopped or killed worker exit before giving up on joining it."""
@@ -175,9 +199,14 @@ def resolve_rate(value: str | int | float | None, *, default: int) -> int:
         value = float(key)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidSpeechRequest(_rate_problem(value))
-    if not (math.isfinite(value) and MIN_RATE <= value <= MAX_RATE):
+    if not MIN_RATE <= value <= MAX_RATE:  # also False for NaN; no float() of a huge int (OverflowError)
         raise InvalidSpeechRequest(_rate_problem(value))
     return round(value)
+
+
+def quantize_rate(rate: int) -> int:
+    """The RATE_STEPS rate nearest `rate` (the slower one on a tie)."""
+    return min(RATE_STEPS, key=lambda step: (abs(step - rate), step))
 
 
 def _rate_problem(value: object) -> str:
@@ -246,15 +275,27 @@ class SpeechJob:
 
 
 class _CacheDir:
-    """`<id>.json` job files and `<id>.wav` audio, every write atomic (tmp file + rename)."""
+    """`<id>.json` job files and `<id>.wav` audio, every write atomic (tmp file + rename).
 
-    def __init__(self, root: Path) -> None:
+    Job files are the durable record of what an id says and are never pruned (they are a few
+    hundred bytes, one per reply text and rate); WAV files are pruned least recently used
+    first to keep the directory under `max_bytes`. Another process may be reading a WAV we
+    delete: it has it open (the data stays until it closes) or finds it gone and makes it again.
+    """
+
+    def __init__(self, root: Path, *, max_bytes: int = DEFAULT_CACHE_BYTES) -> None:
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SpeechError(f"cannot create speech cache {root}: {exc}") from exc
         self.root = root
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._estimate = 0
+        """Disk use at the last scan plus what this process wrote since."""
+        self._written_since_scan = 0
         self._sweep_stale_tmp()
+        self.prune()
 
     def wav_file(self, audio_id: str) -> Path:
         return self.root / f"{audio_id}.wav"
@@ -299,12 +340,120 @@ class _CacheDir:
             log.warning("ignoring unreadable speech job %s: %s", path, exc)
         return None
 
+    def check_writable(self, final: Path) -> Path:
+        """A fresh temporary file for `final`, created now; SpeechUnavailable at once when
+        the disk is full or read-only (instead of waiting for the engine to fail)."""
+        try:
+            usage = os.statvfs(self.root)
+            if usage.f_bavail * usage.f_frsize < MIN_FREE_BYTES:
+                raise SpeechUnavailable(f"the disk holding {self.root} is full")
+            tmp = self.tmp_file(final)
+            tmp.open("xb").close()
+        except OSError as exc:
+            raise SpeechUnavailable(f"cannot write to the speech cache {self.root}: {exc}") from exc
+        return tmp
+
+    def touch(self, path: Path) -> None:
+        """Mark `path` as just used, so pruning keeps it longer."""
+        with contextlib.suppress(OSError):
+            if time.time() - path.stat().st_mtime > TOUCH_AFTER:
+                os.utime(path)
+
+    def note_written(self, path: Path) -> None:
+        """Count a file this process just wrote; prune when the cache may be over its bound."""
+        with contextlib.suppress(OSError):
+            size = _disk_bytes(path.stat())
+            with self._lock:
+                self._estimate += size
+                self._written_since_scan += 1
+                due = self._estimate > self.max_bytes * PRUNE_ABOVE or self._written_since_scan >= RESCAN_EVERY
+            if due:
+                self.prune(keep=path)
+
+    def prune(self, *, keep: Path | None = None) -> None:
+        """Delete least recently used WAVs (never `keep`, just made for someone waiting) until
+        the cache is at most PRUNE_TO of its bound; one process at a time (others skip: the
+        pruner counts their files too)."""
+        with _exclusive(self.root / ".prune.lock") as ours:
+            if not ours:
+                return
+            total, wavs = self._scan()
+            if total > self.max_bytes * PRUNE_ABOVE:
+                for _, size, path in sorted(wavs):
+                    if total <= self.max_bytes * PRUNE_TO:
+                        break
+                    if path == keep:
+                        continue
+                    with contextlib.suppress(FileNotFoundError):
+                        path.unlink()
+                        total -= size
+                if total > self.max_bytes * PRUNE_TO:
+                    log.warning("speech cache %s cannot be pruned under %d bytes; raise its size", self.root, total)
+            with self._lock:
+                self._estimate, self._written_since_scan = total, 0
+
+    def _scan(self) -> tuple[int, list[tuple[float, int, Path]]]:
+        total, wavs = 0, []
+        with os.scandir(self.root) as entries:
+            for entry in entries:
+                try:
+                    info = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                total += _disk_bytes(info)
+                if entry.name.endswith(".wav"):
+                    wavs.append((info.st_mtime, _disk_bytes(info), Path(entry.path)))
+        return total, wavs
+
     def _sweep_stale_tmp(self) -> None:
+        """Remove temporary files no live process will finish: at start-up, whatever their age."""
         cutoff = time.time() - STALE_TMP_SECONDS
         for tmp in self.root.glob("*.tmp"):
             with contextlib.suppress(OSError):
-                if tmp.stat().st_mtime < cutoff:
+                if not _writer_alive(tmp) or tmp.stat().st_mtime < cutoff:
                     tmp.unlink()
+
+
+def _disk_bytes(info: os.stat_result) -> int:
+    """Space a file takes on disk (a 300-byte job file takes a whole 4 kB block)."""
+    return max(info.st_size, getattr(info, "st_blocks", 0) * 512)
+
+
+def _writer_alive(tmp: Path) -> bool:
+    """Whether another live process may still be writing `tmp` (named `<final>.<pid>.<hex>.tmp`)."""
+    parts = tmp.name.rsplit(".", 3)
+    if len(parts) != 4 or not parts[1].isdigit():
+        return False
+    pid = int(parts[1])
+    if pid == os.getpid():
+        return False  # written by this process before it (re)started: nothing of ours is writing yet
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[bool]:
+    """Hold an advisory lock across processes if free; yields False when another holds it."""
+    try:
+        stream = lock_path.open("a")
+    except OSError:
+        yield True  # cannot even create a lock file (read-only): nothing will be written to prune
+        return
+    with stream:
+        try:
+            fcntl.flock(stream, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(stream, fcntl.LOCK_UN)
 
 
 # --- The worker process and the thread that feeds it ------------------------------------
@@ -496,7 +645,12 @@ class _Dispatcher:
         if self._cache.has_wav(job.audio_id):  # maybe another process made it meanwhile
             return True
         wav = self._cache.wav_file(job.audio_id)
-        work = SynthesisJob(job.audio_id, job.text, job.voice, job.rate, str(self._cache.tmp_file(wav)), str(wav))
+        try:
+            tmp = self._cache.check_writable(wav)
+        except SpeechUnavailable as fault:
+            log.warning("speech synthesis of %s not tried: %s", job.audio_id, fault)
+            return False
+        work = SynthesisJob(job.audio_id, job.text, job.voice, job.rate, str(tmp), str(wav))
         try:
             if self._worker is None:
                 # Published before it is ready, so close() can kill a worker stuck starting.
@@ -512,6 +666,7 @@ class _Dispatcher:
             with contextlib.suppress(OSError):
                 Path(work.tmp_path).unlink()
             return False
+        self._cache.note_written(wav)
         return True
 
     def _stop_worker(self, *, kill: bool) -> None:
@@ -540,10 +695,11 @@ class SpeechService:
         rate: int = DEFAULT_RATE,
         timeout: float = 10.0,
         engine_factory: EngineFactory | None = None,
+        max_bytes: int = DEFAULT_CACHE_BYTES,
     ) -> None:
         """`timeout` bounds each utterance and starting the worker (which gets at least
         STARTUP_FLOOR); `engine_factory` (picklable, called inside the worker) replaces
-        pyttsx3, e.g. with a fake in tests."""
+        pyttsx3, e.g. with a fake in tests; `max_bytes` bounds the cache directory."""
         if not (isinstance(timeout, int | float) and math.isfinite(timeout) and timeout > 0):
             raise InvalidSpeechRequest(f"timeout must be a positive number of seconds, not {timeout!r}")
         _require_picklable(engine_factory)
@@ -551,10 +707,14 @@ class SpeechService:
         self._rate = resolve_rate(rate, default=DEFAULT_RATE)
         self._timeout = float(timeout)
         self._engine_factory = engine_factory
-        self._cache = _CacheDir(Path(cache_dir))
+        if not isinstance(max_bytes, int) or max_bytes <= 0:
+            raise InvalidSpeechRequest(f"max_bytes must be a positive number of bytes, not {max_bytes!r}")
+        self._cache = _CacheDir(Path(cache_dir), max_bytes=max_bytes)
         self._lock = threading.Lock()
         self._dispatcher: _Dispatcher | None = None
         self._closed = False
+        self._disk_fault_at: float | None = None
+        """time.monotonic() when a job file could not be written (a full or read-only disk)."""
 
     @property
     def cache_dir(self) -> Path:
@@ -566,17 +726,21 @@ class SpeechService:
         early by a success). Audio is still attempted meanwhile; this only advises callers."""
         with self._lock:
             dispatcher = self._dispatcher
-        return not self._closed and (dispatcher is None or dispatcher.healthy)
+        disk_fault = self._disk_fault_at is not None and time.monotonic() - self._disk_fault_at < FAULT_COOLDOWN
+        return not self._closed and not disk_fault and (dispatcher is None or dispatcher.healthy)
 
     def audio_id(self, text: str, *, rate: int | None = None) -> str:
-        """The id of `text` spoken at `rate` (default: the service's); records a job file
-        so any process can synthesise it later. Never synthesises, never waits on the engine.
-        Raises InvalidSpeechRequest for empty or over-long text or a bad rate."""
+        """The id of `text` spoken at `rate` (default: the service's; spoken at the nearest of
+        RATE_STEPS); records a job file so any process can synthesise it later. Never
+        synthesises, never waits on the engine. Raises InvalidSpeechRequest for empty or
+        over-long text or a bad rate."""
         return self._register(text, rate=rate).audio_id
 
     def request(self, text: str, *, rate: int | None = None) -> str:
-        """Like `audio_id`, and also start synthesising in the background; returns at once."""
-        job = self._register(text, rate=rate)
+        """Like `audio_id`, and also start synthesising in the background; returns at once.
+        Raises SpeechUnavailable when the job file cannot be written: an id is only handed
+        out once it can be synthesised again later, by any process."""
+        job = self._register(text, rate=rate, durable=True)
         if not self._cache.has_wav(job.audio_id):
             self._submit(job, _Priority.AHEAD)
         return job.audio_id
@@ -596,6 +760,28 @@ class SpeechService:
         if outcome is None:
             log.info("gave up waiting for speech %s; it is still queued", audio_id)
         return self._cache.wav_file(audio_id) if outcome and self._cache.has_wav(audio_id) else None
+
+    def wav_bytes(self, audio_id: str) -> bytes | None:
+        """The WAV data of `audio_id`, synthesised again if it was pruned; None for an id
+        nobody handed out, SpeechUnavailable for a known one that cannot be made just now."""
+        if not is_audio_id(audio_id):
+            return None
+        for _ in range(2):  # pruned between finding and reading it: make it again, once
+            path = self.wav_path(audio_id)
+            if path is None:
+                break
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:
+                raise SpeechUnavailable(f"cannot read cached speech: {exc}") from exc
+            if len(data) > WAV_HEADER_BYTES:
+                self._cache.touch(path)
+                return data
+        if self._cache.read_job(audio_id) is None:
+            return None
+        raise SpeechUnavailable("synthesis failed; it will be tried again")
 
     def prerender(self, texts: Iterable[str]) -> None:
         """Register and synthesise `texts` in the background, one utterance at a time and
@@ -617,12 +803,16 @@ class SpeechService:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def _register(self, text: str, *, rate: int | None) -> SpeechJob:
-        job = SpeechJob(normalize_text(text), self._voice, resolve_rate(rate, default=self._rate))
+    def _register(self, text: str, *, rate: int | None, durable: bool = False) -> SpeechJob:
+        words_per_minute = quantize_rate(resolve_rate(rate, default=self._rate))
+        job = SpeechJob(normalize_text(text), self._voice, words_per_minute)
         try:
             self._cache.write_job(job)
         except OSError as exc:
+            self._disk_fault_at = time.monotonic()
             log.warning("cannot record speech job %s: %s", job.audio_id, exc)
+            if durable:
+                raise SpeechUnavailable(f"cannot record speech: {exc}") from exc
         return job
 
     def _submit(self, job: SpeechJob, priority: _Priority) -> _Ticket:

@@ -754,13 +754,11 @@
       return readReply(response);
     }
 
+    // The token goes in a header, never the URL, where access logs would keep it.
     async function postListen(wav) {
-      const query = state.session ? "?session=" + encodeURIComponent(state.session) : "";
-      const response = await fetch("/api/listen" + query, {
-        method: "POST",
-        headers: { "Content-Type": "audio/wav", Accept: "application/json" },
-        body: wav,
-      });
+      const headers = { "Content-Type": "audio/wav", Accept: "application/json" };
+      if (state.session) headers["X-Session"] = state.session;
+      const response = await fetch("/api/listen", { method: "POST", headers: headers, body: wav });
       return readReply(response);
     }
 

@@ -85,6 +85,8 @@ def running_app(speech_dir: Path) -> Iterator[str]:
             "SPEECH_CACHE_DIR": str(speech_dir),
         }
     )
+    if app.extensions["listener"] is not None:
+        app.extensions["listener"].warm_up()  # as serve.py does: no decoder start-up inside a test's wait
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="browser-test-app", daemon=True)
     thread.start()
@@ -94,6 +96,8 @@ def running_app(speech_dir: Path) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()
+        if app.extensions["listener"] is not None:
+            app.extensions["listener"].close()
 
 
 @contextmanager

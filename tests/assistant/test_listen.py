@@ -27,6 +27,7 @@ from assistant.listen import (
     Transcript,
     accent_variants,
     command_recognizer,
+    model_input,
     pronounce,
     read_wav,
 )
@@ -249,6 +250,18 @@ def test_a_command_is_heard_whatever_the_rate_or_layout(recognizer, clips, rate,
     samples, source_rate = spoken(clips, "next step")
     data = wav(resampled_to(samples, source_rate, rate), rate, **options)
     assert recognizer.transcribe(data).text == "next step"
+
+
+def test_a_recording_is_heard_the_same_whatever_came_before_it(recognizer, clips):
+    """The decoder starts every utterance afresh: nothing carries over from the last request."""
+    samples, source_rate = spoken(clips, "go back")
+    pcm = model_input(read_wav(wav(samples, source_rate)), min_range_db=recognizer.settings.min_speech_range_db)
+    heard = set()
+    for other in ("leg raises", "stop the timer", "next step"):
+        other_samples, other_rate = spoken(clips, other)
+        recognizer.transcribe(wav(other_samples * 0.3, other_rate))
+        heard.add(recognizer.hear(pcm))
+    assert len(heard) == 1
 
 
 def test_telephone_band_audio_is_decoded_though_less_well(recognizer, clips):
