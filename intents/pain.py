@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -61,7 +62,8 @@ class PainReading(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PainVocabulary:
     words: frozenset[str]
-    phrases: tuple[tuple[str, ...], ...]
+    phrases: Mapping[str, tuple[tuple[str, ...], ...]]
+    """Pain phrases by their first word: a clause is read once, not once per phrase."""
     sensations: frozenset[str]
     qualifiers: frozenset[str]
     negators: frozenset[str]
@@ -88,6 +90,13 @@ def _seq(items: list[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(item.split()) for item in items)
 
 
+def _by_first_word(phrases: tuple[tuple[str, ...], ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    grouped: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        grouped.setdefault(phrase[0], []).append(phrase)
+    return {first: tuple(group) for first, group in grouped.items()}
+
+
 @lru_cache(maxsize=4)
 def load_pain_vocabulary(path: Path = PAIN_FILE) -> PainVocabulary:
     with path.open("rb") as stream:
@@ -98,7 +107,7 @@ def load_pain_vocabulary(path: Path = PAIN_FILE) -> PainVocabulary:
     templates = [t.replace("{part}", part) for t in phrases["about_a_body_part"] for part in phrases["body_parts"]]
     return PainVocabulary(
         words=words,
-        phrases=_seq(phrases["report"] + templates),
+        phrases=_by_first_word(_seq(phrases["report"] + templates)),
         sensations=frozenset(data["positive"]["sensations"]),
         qualifiers=frozenset(data["positive"]["qualifiers"]),
         negators=frozenset(context["negators"]),
@@ -204,7 +213,12 @@ def _read_clause(clause: str, asked: bool, pleased: bool, vocab: PainVocabulary)
     if vocab.interjections & set(words):
         return PainReading.REPORT  # "ouch", "ow": nobody says them of a pain to come
     hits = [i for i, w in enumerate(words) if w in vocab.words and not _benign(words, i, pleased, vocab)]
-    phrase_hits = [i for p in vocab.phrases for i in _find(words, p)]
+    phrase_hits = [
+        i
+        for i, word in enumerate(words)
+        for phrase in vocab.phrases.get(word, ())
+        if tuple(words[i : i + len(phrase)]) == phrase
+    ]
     if not hits and not phrase_hits:
         return PainReading.NONE
     question = asked or clause.rstrip().endswith("?") or _opens_question(words, vocab)
