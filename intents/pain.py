@@ -12,6 +12,7 @@ Pure: no I/O once the vocabulary is loaded.
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -27,14 +28,24 @@ from rapidfuzz.distance import OSA
 from .english import is_english
 from .normalize import fold
 
-__all__ = ["PAIN_FILE", "PainReading", "PainVocabulary", "detect_pain", "load_pain_vocabulary", "split_clauses"]
+__all__ = [
+    "PAIN_FILE",
+    "PainReading",
+    "PainVocabulary",
+    "detect_pain",
+    "load_pain_vocabulary",
+    "mentions_pain",
+    "split_clauses",
+]
 
 PAIN_FILE: Final = Path(__file__).parent / "pain.toml"
 NEGATION_REACH: Final = 4  # "there is really no pain" : a negator this many words back still governs
 MIN_FUZZY_CHARS: Final = 5  # shorter pain words ("sore", "ache") get typos from the slips table instead
 TYPO_SIMILARITY: Final = 0.8  # one slip in five letters: "throbing", "tinglin", "dizzyness"
 # Clause boundaries in speech, which has no punctuation: "ok next step ouch my wrist".
-CLAUSE_MARKERS: Final = frozenset("but and then so actually although though because while cause".split())
+# "pins and needles" is one sign, not two clauses
+JOINED_BY_AND: Final = frozenset({"pins"})
+CLAUSE_MARKERS: Final = frozenset("but and then so actually although though because while".split())
 PUNCTUATION: Final = re.compile(r"[,.;:!?\u2026]+|\s[-\u2013\u2014]+\s")
 WORD: Final = re.compile(r"[a-z0-9']+")
 EXPANSIONS: Final = {
@@ -70,6 +81,15 @@ class PainVocabulary:
     hedges: frozenset[str]
     relief_after: frozenset[str]
     relief_before: tuple[tuple[str, ...], ...]
+    relief_later: tuple[tuple[str, ...], ...]
+    not_now: tuple[tuple[str, ...], ...]
+    still: tuple[tuple[str, ...], ...]
+    others: frozenset[str]
+    possessives: frozenset[str]
+    pronouns: frozenset[str]
+    asked_after_if: tuple[tuple[str, ...], ...]
+    speaker: frozenset[str]
+    body_parts: frozenset[str]
     hypothetical: tuple[tuple[str, ...], ...]
     present: tuple[tuple[str, ...], ...]
     openers: tuple[tuple[str, ...], ...]
@@ -114,6 +134,15 @@ def load_pain_vocabulary(path: Path = PAIN_FILE) -> PainVocabulary:
         hedges=frozenset(context["hedges"]),
         relief_after=frozenset(context["relief_after"]),
         relief_before=_seq(context["relief_before"]),
+        relief_later=_seq(context["relief_later"]),
+        not_now=_seq(context["not_now"]),
+        still=_seq(context["still"]),
+        others=frozenset(context["others"]),
+        possessives=frozenset(context["possessives"]),
+        pronouns=frozenset(context["pronouns"]),
+        asked_after_if=_seq(context["asked_after_if"]),
+        speaker=frozenset(context["speaker"]),
+        body_parts=frozenset(phrases["body_parts"]),
         hypothetical=_seq(context["hypothetical"]),
         present=_seq(context["present"]),
         openers=_seq(context["question_openers"]),
@@ -138,7 +167,7 @@ def split_clauses(text: str) -> list[str]:
     for part in PUNCTUATION.split(text):
         current: list[str] = []
         for word in part.split():
-            if fold(word).strip(",.!?") in CLAUSE_MARKERS and current:
+            if fold(word).strip(",.!?") in CLAUSE_MARKERS and current and fold(current[-1]) not in JOINED_BY_AND:
                 clauses.append(" ".join(current))
                 current = []
             current.append(word)
@@ -153,12 +182,27 @@ def detect_pain(text: str, vocabulary: PainVocabulary | None = None) -> PainRead
     clauses = split_clauses(text)
     pleased = bool(vocab.qualifiers & set(_words(text, vocab)))
     asked = text.rstrip().endswith("?")
-    readings = [_read_clause(c, asked and n == len(clauses) - 1, pleased, vocab) for n, c in enumerate(clauses)]
+    question = asked or any(_opens_question(_words(c, vocab), vocab) for c in clauses)
+    now = _has(_words(text, vocab), vocab.still)  # "my knee was sore yesterday and it still is"
+    readings = [
+        _read_clause(c, asked and n == len(clauses) - 1, pleased, vocab, in_question=question, now=now)
+        for n, c in enumerate(clauses)
+    ]
     if PainReading.REPORT in readings:
         return PainReading.REPORT
     if PainReading.HYPOTHETICAL in readings or _asks_with_condition(text, clauses, vocab):
         return PainReading.HYPOTHETICAL
     return PainReading.NONE
+
+
+def mentions_pain(text: str, vocabulary: PainVocabulary | None = None) -> bool:
+    """Whether any word or phrase of the pain vocabulary is said, whatever detect_pain made of it:
+    where it is, the detector's reading of negation, questions and the past is the one to keep."""
+    vocab = vocabulary or load_pain_vocabulary()
+    words = _words(text, vocab)
+    return bool(vocab.words & set(words)) or any(
+        tuple(words[i : i + len(p)]) == p for i, w in enumerate(words) for p in vocab.phrases.get(w, ())
+    )
 
 
 def _asks_with_condition(text: str, clauses: list[str], vocab: PainVocabulary) -> bool:
@@ -206,10 +250,20 @@ def _has(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
     return any(_find(words, p) for p in phrases)
 
 
-def _read_clause(clause: str, asked: bool, pleased: bool, vocab: PainVocabulary) -> PainReading:
+def _read_clause(
+    clause: str,
+    asked: bool,
+    pleased: bool,
+    vocab: PainVocabulary,
+    *,
+    in_question: bool = False,
+    now: bool = False,
+) -> PainReading:
     words = _words(clause, vocab)
     if not words or _has(words, vocab.idioms):
         return PainReading.NONE
+    if words[0] == "if" and (in_question or _has(words, vocab.asked_after_if)) and not _has(words, vocab.present):
+        return PainReading.HYPOTHETICAL  # "if i get pins and needles, should i stop?"
     if vocab.interjections & set(words):
         return PainReading.REPORT  # "ouch", "ow": nobody says them of a pain to come
     hits = [i for i, w in enumerate(words) if w in vocab.words and not _benign(words, i, pleased, vocab)]
@@ -217,9 +271,11 @@ def _read_clause(clause: str, asked: bool, pleased: bool, vocab: PainVocabulary)
         i
         for i, word in enumerate(words)
         for phrase in vocab.phrases.get(word, ())
-        if tuple(words[i : i + len(phrase)]) == phrase
+        if tuple(words[i : i + len(phrase)]) == phrase and not _negated_before(words, i, vocab)
     ]
     if not hits and not phrase_hits:
+        return PainReading.NONE
+    if _not_the_speakers_now(words, min(hits + phrase_hits), now, vocab):
         return PainReading.NONE
     question = asked or clause.rstrip().endswith("?") or _opens_question(words, vocab)
     if not phrase_hits and _topical(words, hits, question, vocab):
@@ -231,6 +287,24 @@ def _read_clause(clause: str, asked: bool, pleased: bool, vocab: PainVocabulary)
     if phrase_hits or any(not _negated(words, i, vocab) for i in hits):
         return PainReading.REPORT
     return PainReading.NONE
+
+
+def _not_the_speakers_now(words: list[str], first: int, now: bool, vocab: PainVocabulary) -> bool:
+    """Pain that is someone else's ("my husband has sciatica"), told as past or to come ("my knee
+    was sore yesterday", "my legs will be sore tomorrow") or gone since ("the pain i had after
+    surgery has gone now")."""
+    said = set(words)
+    if _has(words[first + 1 :], vocab.relief_later):
+        return True
+    if _has(words, vocab.not_now) and not now:
+        return True
+    pairs = list(itertools.pairwise(words))
+    mine = vocab.speaker & said or any(a == "my" and b in vocab.body_parts for a, b in pairs)
+    theirs = words[0] in vocab.pronouns or any(
+        a in vocab.possessives and b in vocab.others and not (a in {"my", "a"} and b in vocab.body_parts)
+        for a, b in pairs
+    )
+    return theirs and not mine
 
 
 def _topical(words: list[str], hits: list[int], question: bool, vocab: PainVocabulary) -> bool:
@@ -245,7 +319,7 @@ def _benign(words: list[str], i: int, pleased: bool, vocab: PainVocabulary) -> b
     word = words[i]
     if word in vocab.sensations and pleased:
         return True
-    if word in vocab.injuries and word in {"pulled", "twisted", "tweaked", "cracked"}:
+    if word in vocab.injuries and word in {"pulled", "twisted"}:
         after = words[i + 1 : i + 5]
         if vocab.directions & set(after) and "something" not in after and "muscle" not in after:
             return True  # "i pulled my leg toward my chest"
@@ -256,8 +330,15 @@ def _negated(words: list[str], i: int, vocab: PainVocabulary) -> bool:
     """'no pain', 'nothing hurts', 'does not hurt', 'pain free', 'stopped hurting' ... but 'not much'."""
     before = words[max(0, i - NEGATION_REACH) : i]
     after = words[i + 1 : i + 4]
-    if vocab.relief_after & set(after[:2]) or any(_find(before, p) for p in vocab.relief_before):
+    if vocab.relief_after & set(after[:2]) or any(_find(before[-2:], p) for p in vocab.relief_before):
         return not vocab.hedges & set(after[:1])
+    return _negated_before(words, i, vocab)
+
+
+def _negated_before(words: list[str], i: int, vocab: PainVocabulary) -> bool:
+    """A negator up to NEGATION_REACH words before, not hedged: "no pins and needles", but "not much"."""
+    before = words[max(0, i - NEGATION_REACH) : i]
+    after = words[i + 1 : i + 2]
     for j in range(len(before) - 1, -1, -1):
         if before[j] in vocab.negators:
             hedged = set(before[j + 1 :]) & vocab.hedges or (after[:1] and after[0] in vocab.hedges)
