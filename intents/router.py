@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -14,11 +15,13 @@ from content import Library
 
 from .clauses import Talk, Tokens, load_talk, tokenize
 from .exercises import Alias, ExerciseHit, derive_aliases, find_exercise
+from .learned import IntentModel, Verdict, features, load_model
 from .lexicon import Lexicon
 from .normalize import normalize, phonetic_key
-from .pain import PainReading, PainVocabulary, detect_pain, load_pain_vocabulary
+from .pain import PainReading, PainVocabulary, detect_pain, load_pain_vocabulary, mentions_pain
 from .retrieval import Passage, SentenceIndex, build_sentence_index
 from .spotting import Spot, best_spot, find_spots
+from .steps import LAST_STEP, STEP_SLOT, extract_step
 from .subjects import SubjectIndex, build_subject_index
 from .vocabulary import CONTENT_INTENTS, GUIDANCE_INTENTS, Intent, load_phrasings
 
@@ -37,19 +40,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 EXERCISE_SLOT: Final = "{exercise}"
-STEP_SLOT: Final = "{step}"
 # Reps counted out loud, at the end of the turn: "that's six", "that makes 4", "7 done".
 COUNTED: Final = re.compile(r"\bthat (?:is|makes) \d+(?: done)?$|^\d+ done$")
 MAX_UTTERANCE_CHARS: Final = 500  # a spoken or typed command is short; this bounds the work
-LAST_STEP: Final = -1  # "last step" when no exercise is known to say how many steps there are
-STEP_WORDS: Final = {"one": 1, "first": 1, "1": 1, "last": LAST_STEP, "final": LAST_STEP}
-# Speech recognisers hear "step two" as "step to" and "step four" as "step for".
-STEP_HOMOPHONES: Final = {"to": 2, "too": 2, "for": 4, "won": 1, "ate": 8}
-STEP_MENTION: Final = re.compile(
-    r"\bstep (?:number )?(?P<after>\d+|one|first|last|final)\b"
-    r"|\b(?P<before>\d+|first|last|final) step\b"
-    r"|\bstep (?P<heard>to|too|for|won|ate)(?= of\b|$)"
-)
 # Words that carry no subject matter: never a sign that the person asks about something
 # the content does not have.
 FUNCTION_WORDS: Final = frozenset(
@@ -64,11 +57,13 @@ FUNCTION_WORDS: Final = frozenset(
 # (recall first, negation and questions understood), questions about an article by retrieval.
 DETECTED: Final = frozenset({Intent.PAIN, Intent.ASK_ARTICLE})
 DETECTED_SCORE: Final = 100.0  # a detector's reading is not a similarity: report it as certain
+LEARNED_SCORE: Final = 80.0  # the model's verdict is not a similarity either: reported as a clear reading
 NARRATION_SCORE: Final = 80.0  # "i'm on my back now": nothing asked, but plainly part of the exercise
 MAX_ASIDE_WORDS: Final = 2  # "my cat just sat on me lol, anyway next step": an aside said before the command
 MAX_FOREIGN_IN_PAIN_QUESTION: Final = (
     1  # "is this ok if i'm pregnant" asks for the warning; "will it hurt my credit score" does not
 )
+KNOWN_INTENTS: Final = frozenset(i.value for i in Intent)
 QUESTION_OPENERS: Final = frozenset(
     "what why how who is are does do can could tell explain which where when will".split()
 )
@@ -99,6 +94,15 @@ class Thresholds:
     """Mid-exercise, a near miss on "next"/"repeat"/... means the step, not something else."""
     unknown_penalty: float = 8.0
     """Per word we have never seen: it is likely what the sentence is really about."""
+    learned: float = 0.0
+    """The learned model's decision value at which its reading wins over a phrasing found
+    (0: for that intent against all others; all four chosen by leaving one writer out)."""
+    learned_rescue: float = -0.75
+    """... at which it understands a turn no phrasing matched: people's own words."""
+    learned_out: float = 0.5
+    """... at which "that is something we do not do" wins over a phrasing found."""
+    learned_pain: float = 0.0
+    """The learned model's decision value at which a turn the pain detector passed is pain."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +167,9 @@ class RouterIndex:
     texts: tuple[str, ...] = ()
     keys: tuple[str, ...] = ()
     word_sets: tuple[frozenset[str], ...] = ()
+    postings: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
+    """For each word, the phrasings (by position) it is in: overlaps() reads only those."""
+    phrasing_weights: tuple[float, ...] = ()
     exact: Mapping[str, Intent] = field(default_factory=dict)
     """Each normalised phrasing and its intent, for finding phrasings inside longer turns."""
     commands: frozenset[str] = frozenset()
@@ -173,6 +180,8 @@ class RouterIndex:
     pain: PainVocabulary = field(default_factory=load_pain_vocabulary)
     sentences: SentenceIndex | None = None
     subjects: SubjectIndex | None = None
+    model: IntentModel | None = None
+    """The learned reading of intents (intents/learned.py), or None for the phrasings alone."""
 
     @property
     def vocabulary(self) -> frozenset[str]:
@@ -189,19 +198,24 @@ class RouterIndex:
         """
         said = set(words)
         said_weight = sum(self.lexicon.weight(w) for w in said)
-        found = []
-        for position, phrasing in enumerate(self.word_sets):
-            shared = sum(self.lexicon.weight(w) for w in said & phrasing)
-            if shared:
-                phrasing_weight = sum(self.lexicon.weight(w) for w in phrasing)
-                found.append((position, 200 * shared / (said_weight + phrasing_weight)))
-        return found
+        shared: dict[int, float] = defaultdict(float)
+        for word in said:
+            weight = self.lexicon.weight(word)
+            for position in self.postings.get(word, ()):
+                shared[position] += weight
+        return [
+            (position, 200 * weight / (said_weight + self.phrasing_weights[position]))
+            for position, weight in sorted(shared.items())
+            if weight
+        ]
 
 
 def build_index(
     library: Library,
     phrasings: Mapping[Intent, tuple[str, ...]] | None = None,
     thresholds: Thresholds | None = None,
+    *,
+    learned: bool = True,
 ) -> RouterIndex:
     """Normalise every phrasing once and derive the exercise aliases from the content."""
     source = load_phrasings() if phrasings is None else phrasings
@@ -219,15 +233,19 @@ def build_index(
     steps = {w for e in library.exercises for s in e.steps for w in normalize(s.text).split()}
     harmless = FUNCTION_WORDS | talk.acknowledgements | talk.narration | pain.words | steps | extra
     scored = [p for p in normalized if p.intent not in DETECTED]
+    lexicon = Lexicon((p.text.split() for p in normalized), extra | harmless, light=FUNCTION_WORDS)
+    word_sets = tuple(frozenset(p.text.split()) for p in scored)
     return RouterIndex(
         phrasings=tuple(scored),
         aliases=aliases,
-        lexicon=Lexicon((p.text.split() for p in normalized), extra | harmless, light=FUNCTION_WORDS),
+        lexicon=lexicon,
         step_counts={e.slug: len(e.steps) for e in library.exercises},
         thresholds=thresholds or Thresholds(),
         texts=tuple(p.text for p in scored),
         keys=tuple(p.key for p in scored),
-        word_sets=tuple(frozenset(p.text.split()) for p in scored),
+        word_sets=word_sets,
+        postings=_postings(word_sets),
+        phrasing_weights=tuple(sum(lexicon.weight(w) for w in words) for words in word_sets),
         exact={p.text: p.intent for p in scored},
         commands=commands,
         harmless=frozenset(harmless),
@@ -235,7 +253,16 @@ def build_index(
         pain=pain,
         sentences=build_sentence_index(library),
         subjects=build_subject_index(library),
+        model=load_model() if learned else None,
     )
+
+
+def _postings(word_sets: tuple[frozenset[str], ...]) -> dict[str, tuple[int, ...]]:
+    found: dict[str, list[int]] = defaultdict(list)
+    for position, words in enumerate(word_sets):
+        for word in words:
+            found[word].append(position)
+    return {word: tuple(positions) for word, positions in found.items()}
 
 
 def route(text: str, index: RouterIndex, context: Context | None = None) -> Outcome:
@@ -259,9 +286,7 @@ def route(text: str, index: RouterIndex, context: Context | None = None) -> Outc
         return NoMatch(0.0, reason="nothing was said")
     if _off_topic(tokens, index):
         return _logged(plain, NoMatch(0.0, reason="about something else"))
-    tokens, step = _extract_step(tokens)
-    tokens = Tokens(tuple(index.canonical(w) for w in tokens.words), tokens.clauses)
-    hit = _by_article(tokens, _find_exercise(tokens, index), index)
+    tokens, said, step, hit = _read(tokens, index)
     if (
         reading is PainReading.HYPOTHETICAL
         and sum(not _known(w, index) for w in tokens.words) <= MAX_FOREIGN_IN_PAIN_QUESTION
@@ -269,10 +294,92 @@ def route(text: str, index: RouterIndex, context: Context | None = None) -> Outc
         # "will this hurt?" reads the warning; "will late payments hurt my credit" is about something else
         exercise = hit.slugs[0] if hit and len(hit.slugs) == 1 else None
         return _logged(plain, Match(Intent.WARNING, DETECTED_SCORE, exercise, text=plain))
-    outcome = _understood(tokens, hit, step, index, context)
+    verdict = _verdict(said, heard, hit, index, context)
+    if (
+        reading is PainReading.NONE
+        and _learned(verdict, Intent.PAIN, index.thresholds.learned_pain)
+        and not mentions_pain(raw, index.pain)  # "my knee is not hurting": the detector has read it
+    ):
+        return _logged(plain, Match(Intent.PAIN, LEARNED_SCORE, text=plain))
+    outcome = _weighed(_understood(tokens, hit, step, index, context), verdict, tokens, hit, step, index, context)
     if isinstance(outcome, Match) and not outcome.text:
         outcome = replace(outcome, text=plain)
     return _logged(plain, outcome)
+
+
+def model_features(text: str, index: RouterIndex, *, guided: bool) -> str:
+    """What the learned model reads for `text`: its words with the exercise named and the step
+    mentioned as slots, the acknowledgements heard and whether an exercise is guided."""
+    tokens, heard = tokenize(text[:MAX_UTTERANCE_CHARS], index.talk)
+    _, said, _, hit = _read(tokens, index)
+    return features(_fill_exercise_slot(said, hit).words, heard, guided)
+
+
+def _read(tokens: Tokens, index: RouterIndex) -> tuple[Tokens, Tokens, int | None, ExerciseHit | None]:
+    """The words with the step slotted and typos fixed, the same before typo fixing (what the
+    model reads: its letter n-grams cope with typos), the step mentioned and the exercise named."""
+    said, step = extract_step(tokens)
+    fixed = Tokens(tuple(index.canonical(w) for w in said.words), said.clauses)
+    return fixed, said, step, _by_article(fixed, _find_exercise(fixed, index), index)
+
+
+def _verdict(
+    said: Tokens, heard: frozenset[str], hit: ExerciseHit | None, index: RouterIndex, context: Context
+) -> Verdict | None:
+    if index.model is None:
+        return None
+    guided = context.current_exercise is not None
+    return index.model.judge(features(_fill_exercise_slot(said, hit).words, heard, guided))
+
+
+def _learned(verdict: Verdict | None, intent: Intent, floor: float) -> bool:
+    return verdict is not None and verdict.intent == intent.value and verdict.score >= floor
+
+
+def _weighed(
+    outcome: Outcome,
+    verdict: Verdict | None,
+    tokens: Tokens,
+    hit: ExerciseHit | None,
+    step: int | None,
+    index: RouterIndex,
+    context: Context,
+) -> Outcome:
+    """The phrasings' reading against the learned one: where the model is sure of another intent
+    and the turn has what that intent needs (a name to start, a step to read), the model's wins."""
+    if verdict is None or not _model_wins(outcome, verdict, tokens, hit, index):
+        return outcome
+    if verdict.intent == Intent.OUT_OF_SCOPE.value:
+        return NoMatch(verdict.score, reason="reads as something we do not do")
+    intent = Intent(verdict.intent)
+    if intent in DETECTED:  # pain is decided before; questions need the article's sentences
+        return (_question(tokens, index, context) if intent is Intent.ASK_ARTICLE else None) or outcome
+    if intent is Intent.START_EXERCISE and hit is None:
+        return outcome
+    if intent in (Intent.GOTO_STEP, Intent.READ_STEP) and step is None:
+        return outcome
+    if intent not in (Intent.GOTO_STEP, Intent.READ_STEP):
+        step = None
+    named = hit if intent in CONTENT_INTENTS or intent is Intent.START_EXERCISE else None
+    return _with_exercise(intent, LEARNED_SCORE, named, step, index, context)
+
+
+def _model_wins(
+    outcome: Outcome, verdict: Verdict, tokens: Tokens, hit: ExerciseHit | None, index: RouterIndex
+) -> bool:
+    """Whether the model's verdict, for another intent than the phrasings', is sure enough to win."""
+    limits = index.thresholds
+    if verdict.intent == _intent_of(outcome) or verdict.intent not in KNOWN_INTENTS:
+        return False
+    if tokens.text in index.exact or _fill_exercise_slot(tokens, hit).text in index.exact:
+        return False  # the turn is a phrasing, word for word: the phrasings say what it means
+    if verdict.intent == Intent.OUT_OF_SCOPE.value:
+        return verdict.score >= limits.learned_out
+    return verdict.score >= (limits.learned_rescue if isinstance(outcome, NoMatch) else limits.learned)
+
+
+def _intent_of(outcome: Outcome) -> str:
+    return Intent.OUT_OF_SCOPE.value if isinstance(outcome, NoMatch) else outcome.intent.value
 
 
 def _understood(
@@ -494,19 +601,6 @@ def _question(tokens: Tokens, index: RouterIndex, context: Context) -> Outcome |
     if not passages:
         return None
     return Match(Intent.ASK_ARTICLE, passages[0].score, passages=passages)
-
-
-def _extract_step(tokens: Tokens) -> tuple[Tokens, int | None]:
-    """Replace each step mention by the {step} slot: "go to 3 step" -> "go to step {step}", 3.
-    The last mention is the step meant: "go to step 2, sorry, step 3" -> 3."""
-    number = None
-    while found := STEP_MENTION.search(tokens.text):
-        word = found.group("after") or found.group("before") or found.group("heard")
-        number = STEP_WORDS.get(word) or STEP_HOMOPHONES.get(word) or int(word)
-        start = len(tokens.text[: found.start()].split())
-        end = start + len(found.group(0).split())
-        tokens = tokens.replace(start, end, ("step", STEP_SLOT))
-    return tokens, number
 
 
 def _fill_exercise_slot(tokens: Tokens, hit: ExerciseHit | None) -> Tokens:

@@ -1,0 +1,35 @@
+"""Step mentions in a turn ("go to step 3", "the last step", "step for"): found, replaced by the
+{step} slot, and their number read. Pure."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .clauses import Tokens
+
+__all__ = ["LAST_STEP", "STEP_SLOT", "extract_step"]
+
+STEP_SLOT: Final = "{step}"
+LAST_STEP: Final = -1  # "last step" when no exercise is known to say how many steps there are
+STEP_WORDS: Final = {"one": 1, "first": 1, "1": 1, "last": LAST_STEP, "final": LAST_STEP}
+# Speech recognisers hear "step two" as "step to" and "step four" as "step for".
+STEP_HOMOPHONES: Final = {"to": 2, "too": 2, "for": 4, "won": 1, "ate": 8}
+STEP_MENTION: Final = re.compile(
+    r"\bstep (?:number )?(?P<after>\d+|one|first|last|final)\b"
+    r"|\b(?P<before>\d+|first|last|final) step\b"
+    r"|\bstep (?P<heard>to|too|for|won|ate)(?= of\b|$)"
+)
+
+
+def extract_step(tokens: Tokens) -> tuple[Tokens, int | None]:
+    """Replace each step mention by the {step} slot: "go to 3 step" -> "go to step {step}", 3.
+    The last mention is the step meant: "go to step 2, sorry, step 3" -> 3."""
+    number = None
+    while found := STEP_MENTION.search(tokens.text):
+        word = found.group("after") or found.group("before") or found.group("heard")
+        number = STEP_WORDS.get(word) or STEP_HOMOPHONES.get(word) or int(word)
+        start = len(tokens.text[: found.start()].split())
+        end = start + len(found.group(0).split())
+        tokens = tokens.replace(start, end, ("step", STEP_SLOT))
+    return tokens, number
