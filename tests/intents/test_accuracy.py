@@ -31,3 +31,39 @@ def test_out_of_scope_false_accept_ceiling(figures):
 
 def test_clinc_in_scope_floor(figures):
     assert figures.clinc_in_scope >= 0.35
+
+
+@pytest.fixture(scope="module")
+def natural(seed_library):
+    from benchmarks.eval_intents import _half
+    from benchmarks.eval_natural import load_natural as turns
+    from benchmarks.eval_natural import natural_figures, run
+
+    return natural_figures(run([t for t in turns() if _half(t.text) == "test"], build_index(seed_library)))
+
+
+@pytest.fixture(scope="module")
+def overlapping():
+    from benchmarks.eval_intents import _half
+    from benchmarks.eval_natural import OVERLAP_LIBRARY, library_figures, load_library_turns, run
+    from content import load_library
+
+    held_out = [t for t in load_library_turns() if _half(t.text) == "test"]
+    return library_figures(run(held_out, build_index(load_library(OVERLAP_LIBRARY))))
+
+
+def test_natural_turns_floor_on_the_held_out_half(natural):
+    assert natural.accuracy >= 0.80
+
+
+def test_pain_recall_floor_on_the_held_out_half(natural):
+    assert natural.pain_recall >= 0.95
+
+
+def test_turns_without_pain_are_rarely_taken_as_pain(natural):
+    assert natural.false_pain <= 0.03
+
+
+def test_no_step_command_is_captured_by_another_exercise(overlapping):
+    assert overlapping.captured_steps == 0
+    assert overlapping.wrong_starts <= 1 and overlapping.accuracy >= 0.80
