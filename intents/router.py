@@ -312,6 +312,10 @@ def model_features(text: str, index: RouterIndex, *, guided: bool) -> str:
     mentioned as slots, the acknowledgements heard and whether an exercise is guided."""
     tokens, heard = tokenize(text[:MAX_UTTERANCE_CHARS], index.talk)
     _, said, _, hit = _read(tokens, index)
+    return _model_text(said, heard, hit, guided=guided)
+
+
+def _model_text(said: Tokens, heard: frozenset[str], hit: ExerciseHit | None, *, guided: bool) -> str:
     return features(_fill_exercise_slot(said, hit).words, heard, guided)
 
 
@@ -328,8 +332,7 @@ def _verdict(
 ) -> Verdict | None:
     if index.model is None:
         return None
-    guided = context.current_exercise is not None
-    return index.model.judge(features(_fill_exercise_slot(said, hit).words, heard, guided))
+    return index.model.judge(_model_text(said, heard, hit, guided=context.current_exercise is not None))
 
 
 def _learned(verdict: Verdict | None, intent: Intent, floor: float) -> bool:
