@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 from content import Library
 
 from .clauses import Talk, Tokens, load_talk, tokenize
+from .descriptions import DescriptionIndex, build_description_index
 from .exercises import Alias, ExerciseHit, derive_aliases, find_exercise
 from .learned import IntentModel, Verdict, features, load_model
 from .lexicon import Lexicon
@@ -22,7 +23,7 @@ from .pain import PainReading, PainVocabulary, detect_pain, load_pain_vocabulary
 from .retrieval import Passage, SentenceIndex, build_sentence_index
 from .spotting import Spot, best_spot, find_spots
 from .steps import LAST_STEP, STEP_SLOT, extract_step
-from .subjects import SubjectIndex, build_subject_index
+from .subjects import REQUEST_WORDS, SubjectIndex, build_subject_index
 from .vocabulary import CONTENT_INTENTS, GUIDANCE_INTENTS, Intent, load_phrasings
 
 __all__ = [
@@ -180,6 +181,7 @@ class RouterIndex:
     pain: PainVocabulary = field(default_factory=load_pain_vocabulary)
     sentences: SentenceIndex | None = None
     subjects: SubjectIndex | None = None
+    descriptions: DescriptionIndex | None = None
     model: IntentModel | None = None
     """The learned reading of intents (intents/learned.py), or None for the phrasings alone."""
 
@@ -253,6 +255,7 @@ def build_index(
         pain=pain,
         sentences=build_sentence_index(library),
         subjects=build_subject_index(library),
+        descriptions=build_description_index(library),
         model=load_model() if learned else None,
     )
 
@@ -392,7 +395,11 @@ def _understood(
     slotted = _fill_exercise_slot(tokens, hit)
     if COUNTED.search(tokens.text):
         return Match(Intent.COUNT_REP, NARRATION_SCORE)
-    outcome = _spotted(slotted, tokens, hit, step, index, context) or _narration(tokens, hit, index, context)
+    outcome = (
+        _spotted(slotted, tokens, hit, step, index, context)
+        or _described(tokens, hit, index, context)
+        or _narration(tokens, hit, index, context)
+    )
     if outcome is None and hit is not None and hit.generic and _modified(slotted, hit, index):
         return _other_exercise(Intent.START_EXERCISE, NARRATION_SCORE, hit, index)  # "a neck stretch"
     if outcome is None:
@@ -578,6 +585,25 @@ def _generic(hit: ExerciseHit | None, index: RouterIndex) -> bool:
     if hit is None or len(hit.slugs) < 2:
         return False
     return hit.generic or len(hit.slugs) >= len(index.step_counts) // 2
+
+
+def _described(tokens: Tokens, hit: ExerciseHit | None, index: RouterIndex, context: Context) -> Outcome | None:
+    """ "the one on the bed", "the standing one with the chair": no name, but words only one
+    exercise's steps say; when several say them, ask which. Describing the one in progress
+    starts nothing: it is narration."""
+    if index.descriptions is None or (hit is not None and not hit.generic) or tokens.words[0] in WHY_WORDS:
+        return None
+    ignorable = FUNCTION_WORDS | index.talk.acknowledgements | REQUEST_WORDS
+    start, end = hit.span if hit is not None else (0, 0)  # the kind named ("stretch") describes nothing
+    words = [*tokens.words[:start], *tokens.words[end:]]
+    candidates = index.descriptions.candidates(words, ignorable=ignorable)
+    if hit is not None:  # "the standing stretch": one of the stretches
+        candidates = tuple(slug for slug in candidates if slug in hit.slugs)
+    if candidates == (context.current_exercise,):
+        return None
+    if len(candidates) == 1:
+        return Match(Intent.START_EXERCISE, NARRATION_SCORE, candidates[0])
+    return Ambiguous(Intent.START_EXERCISE, NARRATION_SCORE, candidates) if candidates else None
 
 
 def _by_subject(tokens: Tokens, index: RouterIndex, hit: ExerciseHit | None) -> Outcome | None:
