@@ -19,8 +19,7 @@ from typing import TextIO
 from content import DEFAULT_CONTENT_DIR, Library, load_library
 from intents import build_index
 
-from .dialogue import DialogueState, Timer, Understood, progress, respond
-from .replies import Kind, Message
+from .conversation import DialogueState, Kind, Message, Timer, Understood, respond
 from .speech import RATE_PRESETS, SpeechError, SpeechUnavailable, resolve_rate, speak_aloud
 
 Speak = Callable[[str, int], None]
@@ -80,7 +79,8 @@ def chat(
     for line in lines:
         if not line.strip():
             continue
-        state, reply = respond(state, line.strip(), library, index)
+        turn = respond(state, line.strip(), library, index)
+        state = turn.state
         spoken_rate = rate or resolve_rate(state.rate, default=RATE_PRESETS["normal"])
 
         def say(message: Message, spoken_rate: int = spoken_rate) -> None:
@@ -88,15 +88,15 @@ def chat(
             if speak is not None:
                 speak(message.speech, spoken_rate)
 
-        for message in reply.messages:
+        for message in turn.messages:
             say(message)
-        if reply.timer is not None:
-            count_hold(reply.timer, out, say, sleep)
-        where = progress(state, library)
+        if turn.timer is not None:
+            count_hold(turn.timer, out, say, sleep)
+        where = turn.view.progress
         if where:
-            print(f"   [{where['exercise']} · step {where['step']} of {where['total']}]", file=out)
-        if explain and reply.understood is not None:
-            print(f"   (understood: {explained(reply.understood, library)})", file=out)
+            print(f"   [{where.exercise} · step {where.step} of {where.total}]", file=out)
+        if explain:
+            print(f"   (understood: {explained(turn.understood, library)})", file=out)
 
 
 def explained(reading: Understood, library: Library) -> str:

@@ -17,14 +17,14 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Final
 
 from content import Library
 
-from .listen import ListenError, Recognizer, Transcript
+from .listen import ListenError, ListeningRule, ListenSettings, Recognizer, Transcript
 
 __all__ = ["DecodePool", "ListenBusy", "RecognizerFactory", "build_recognizer"]
 
@@ -57,13 +57,17 @@ class _Refused:
     status: int
 
 
-def build_recognizer(library: Library) -> Recognizer:
+def build_recognizer(
+    library: Library,
+    situations: Mapping[str, ListeningRule] | None = None,
+    settings: ListenSettings | None = None,
+) -> Recognizer:
     """The production recogniser for `library` (runs inside a decoder process)."""
     from intents import load_phrasings
 
     from .listen import command_recognizer
 
-    return command_recognizer(load_phrasings(), library)
+    return command_recognizer(load_phrasings(), library, situations, settings=settings)
 
 
 _recognizer: Recognizer | None = None

@@ -5,8 +5,9 @@ constrained to the command phrases (a word graph built by `intents.grammar`), on
 phones. How much worse the best command fits than free phones is the confidence: speech
 that is no command fits free phones far better, and comes back as "" ("I didn't catch
 that") instead of as the nearest command. Silence and steady noise are not decoded at all.
-`command_recognizer` adds a graph for each situation of the conversation (`LISTENING` in
-`assistant.dialogue`): without the commands that mean nothing there, favouring the likely ones.
+`command_recognizer` adds a graph for each situation of the conversation, given as data
+(`assistant.conversation.LISTENING`): without the commands that mean nothing there, favouring
+the likely ones.
 
 Bytes are checked before anything is decoded: not WAV -> 415, too big or too long -> 413,
 damaged -> 400, always as a `ListenError` whose message a person can act on. Audio longer
@@ -28,7 +29,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, Protocol
 
 import numpy as np
 import pocketsphinx
@@ -38,8 +39,6 @@ from content.errors import AssistantError
 from intents import Intent
 from intents.grammar import command_phrases, weighted_phrases, word_graph
 
-from .dialogue import LISTENING
-
 __all__ = [
     "MAX_AUDIO_BYTES",
     "MAX_AUDIO_SECONDS",
@@ -48,6 +47,7 @@ __all__ = [
     "ListenError",
     "ListenSettings",
     "Recognizer",
+    "ListeningRule",
     "Transcript",
     "accent_variants",
     "command_recognizer",
@@ -654,15 +654,26 @@ def _words(phrase: str) -> str:
     return " ".join(phrase.split())
 
 
+class ListeningRule(Protocol):
+    """What a spoken command may mean in one situation of the conversation."""
+
+    unsaid: frozenset[Intent]
+    likelier: frozenset[Intent]
+
+
 def command_recognizer(
-    phrasings: Mapping[Intent, tuple[str, ...]], library: Library, *, settings: ListenSettings | None = None
+    phrasings: Mapping[Intent, tuple[str, ...]],
+    library: Library,
+    situations: Mapping[str, ListeningRule] | None = None,
+    *,
+    settings: ListenSettings | None = None,
 ) -> Recognizer:
-    """A recogniser for every command about `library`, with the phrases of each situation of
-    `LISTENING` as a subset (pass `listening_situation(state, library)` to `transcribe`)."""
+    """A recogniser for every command about `library`, with the phrases of each of `situations`
+    as a subset (pass the situation's name, `Turn.listening`, to `transcribe`)."""
     subsets = {
         name: weighted_phrases(
             phrasings, library, without=listening.unsaid, likelier=listening.likelier, boost=LIKELIER
         )
-        for name, listening in LISTENING.items()
+        for name, listening in (situations or {}).items()
     }
     return Recognizer(command_phrases(phrasings, library), subsets=subsets, settings=settings)

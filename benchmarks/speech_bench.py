@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Final
 
 from app import create_app
-from assistant.replies import library_speech
+from assistant.conversation.replies import library_speech
 from assistant.speech import SpeechService
 from content import load_library
 

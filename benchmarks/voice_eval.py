@@ -46,7 +46,7 @@ from typing import Final
 
 import numpy as np
 
-from assistant.dialogue import DialogueState, Situation, listening_situation
+from assistant.conversation import LISTENING, DialogueState, Situation, listening_situation
 from assistant.listen import MAX_AUDIO_SECONDS, Recognizer, Transcript, command_recognizer
 from content import Library, load_library
 from intents import Context, Match, RouterIndex, build_index, load_phrasings, route
@@ -430,7 +430,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ", ".join(c if s is None else f"{c} {s:g} dB" for c, s in noises)
         )
     started = time.perf_counter()
-    recognizer = command_recognizer(load_phrasings(), library)
+    recognizer = command_recognizer(load_phrasings(), library, LISTENING)
     print(f"recogniser built in {(time.perf_counter() - started) * 1000:.0f} ms over {len(recognizer.phrases)} phrases")
     results = evaluate(recognizer, build_index(library), library, clips, cases, noises)
     met = report(results, verbose=args.verbose)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dialogue import (
+from assistant.conversation import (
     LISTENING,
     DialogueState,
     Situation,
@@ -13,7 +13,7 @@ from assistant.dialogue import (
     respond,
     suggestions,
 )
-from assistant.replies import Kind
+from assistant.conversation.replies import Kind
 from intents import Intent, build_index
 
 START_TIMER, STOP_TIMER = Intent.START_TIMER, Intent.STOP_TIMER
@@ -32,7 +32,8 @@ def chat(seed_library, index):
     def say(*utterances):
         out = []
         for text in utterances:
-            say.state, reply = respond(say.state, text, seed_library, index)
+            reply = respond(say.state, text, seed_library, index)
+            say.state = reply.state
             out.append(reply.messages)
         return out[-1] if len(out) == 1 else out
 
@@ -188,7 +189,8 @@ def test_speech_has_no_symbols(chat):
 def test_a_hold_step_offers_the_timer_and_start_timer_counts_it(chat, seed_library, index):
     messages = chat("cobra", "go to step 4")[-1]
     assert messages[-1].text == "Say “start timer” and I will count the hold for you."
-    chat.state, reply = respond(chat.state, "start timer", seed_library, index)
+    reply = respond(chat.state, "start timer", seed_library, index)
+    chat.state = reply.state
     assert reply.timer is not None and reply.timer.seconds == 30
     assert [c.at for c in reply.timer.counts] == [5, 10, 15, 20, 25, 28, 29, 30]
     assert reply.timer.counts[-1].message.text == "30. Time is up: you can release the hold."
@@ -198,7 +200,8 @@ def test_a_hold_step_offers_the_timer_and_start_timer_counts_it(chat, seed_libra
 @pytest.mark.parametrize("leave", ["next", "go back", "stop", "ouch", "lying hip stretch", "stop timer"])
 def test_moving_on_cancels_the_timer(chat, seed_library, index, leave):
     chat("cobra", "go to step 4", "start timer")
-    chat.state, reply = respond(chat.state, leave, seed_library, index)
+    reply = respond(chat.state, leave, seed_library, index)
+    chat.state = reply.state
     assert reply.cancel_timer
     assert not chat.state.timing
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.dialogue import DialogueState, progress, respond, suggestions
-from assistant.replies import Kind
+from assistant.conversation import DialogueState, progress, respond, suggestions
+from assistant.conversation.replies import Kind
 from intents import Intent, build_index
 
 
@@ -21,7 +21,8 @@ def chat(seed_library, index):
 
     def say(*utterances):
         for text in utterances:
-            say.state, say.reply = respond(say.state, text, seed_library, index)
+            say.reply = respond(say.state, text, seed_library, index)
+            say.state = say.reply.state
         return say.reply
 
     say.state = DialogueState()
@@ -41,7 +42,7 @@ def test_pause_keeps_the_place_and_resume_reads_it_again(chat, seed_library):
     back = chat("ok I'm back")
     assert back.understood.intent is Intent.RESUME
     assert texts(back)[1].startswith("Step 2 of 4")
-    assert progress(chat.state, seed_library)["step"] == 2
+    assert progress(chat.state, seed_library).step == 2
 
 
 def test_pause_freezes_a_running_hold_timer_and_resume_carries_it_on(chat):
@@ -54,7 +55,7 @@ def test_pause_freezes_a_running_hold_timer_and_resume_carries_it_on(chat):
 def test_carry_on_after_a_pause_returns_to_the_same_step_not_the_next(chat, seed_library):
     chat("cobra stretch", "next", "wait")
     chat("ok carry on")
-    assert progress(chat.state, seed_library)["step"] == 2
+    assert progress(chat.state, seed_library).step == 2
 
 
 def test_reading_a_step_or_all_steps_does_not_move(chat, seed_library):
@@ -65,7 +66,7 @@ def test_reading_a_step_or_all_steps_does_not_move(chat, seed_library):
     every = chat("tell me all the steps")
     assert every.understood.intent is Intent.READ_ALL_STEPS
     assert "Step 4: Hold for a count" in texts(every)[0]
-    assert progress(chat.state, seed_library)["step"] == 1
+    assert progress(chat.state, seed_library).step == 1
 
 
 @pytest.mark.parametrize(
@@ -94,7 +95,7 @@ def test_after_a_pain_stop_the_same_exercise_is_not_offered_and_carrying_on_warn
     assert Kind.STEP not in [m.kind for m in chat("next").messages]  # "next" alone never carries on
     back = chat("I'm fine, carry on")
     assert [m.kind for m in back.messages] == [Kind.WARNING, Kind.STEP]
-    assert progress(chat.state, seed_library)["step"] == 2
+    assert progress(chat.state, seed_library).step == 2
 
 
 @pytest.mark.parametrize(
@@ -113,7 +114,7 @@ def test_questions_about_pain_to_come_are_answered_with_the_warning(chat, seed_l
     reply = chat(said)
     assert reply.understood.intent is Intent.WARNING
     assert reply.messages[0].kind is Kind.WARNING
-    assert progress(chat.state, seed_library)["step"] == 1
+    assert progress(chat.state, seed_library).step == 1
 
 
 @pytest.mark.parametrize(
@@ -129,10 +130,10 @@ def test_acknowledgements_get_a_plain_reply_and_keep_the_place(chat, seed_librar
 def test_a_completion_report_moves_on_but_stops_a_running_timer(chat, seed_library):
     chat("cobra stretch")
     chat("ok that one's done")
-    assert progress(chat.state, seed_library)["step"] == 2
+    assert progress(chat.state, seed_library).step == 2
     chat("go to step 4", "start timer")
     stopped = chat("done")
-    assert stopped.cancel_timer and progress(chat.state, seed_library)["step"] == 4
+    assert stopped.cancel_timer and progress(chat.state, seed_library).step == 4
 
 
 def test_louder_is_about_the_device_volume_not_the_speed(chat):
@@ -147,7 +148,7 @@ def test_all_done_stops_and_resume_carries_on_where_it_stopped_warning_first(cha
     assert chat("all done").understood.intent is Intent.STOP
     back = chat("resume")
     assert [m.kind for m in back.messages] == [Kind.WARNING, Kind.STEP]
-    assert progress(chat.state, seed_library)["step"] == 3
+    assert progress(chat.state, seed_library).step == 3
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from typing import Any
 from content.errors import AssistantError
 from intents import Intent
 
-from .dialogue import RATES, DialogueState
+from .state import RATES, DialogueState
 
 __all__ = ["state_from_dict", "state_to_dict"]
 

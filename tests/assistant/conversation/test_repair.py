@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from assistant.dialogue import DialogueState
-from assistant.repair import CHOICES_GONE, GONE, repair
+from assistant.conversation import DialogueState
+from assistant.conversation.repair import CHOICES_GONE, GONE, repair
 from content import Library
 from intents import Intent
 

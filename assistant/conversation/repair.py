@@ -14,8 +14,8 @@ from typing import Final
 
 from content import Library
 
-from .dialogue import DialogueState
 from .replies import Message, info
+from .state import DialogueState
 
 __all__ = ["EXPIRED", "repair"]
 

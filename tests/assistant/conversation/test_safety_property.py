@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.dialogue import DialogueState, respond
-from assistant.replies import Kind
+from assistant.conversation import DialogueState, respond
+from assistant.conversation.replies import Kind
 from intents import build_index, load_phrasings
 
 FREE_TEXT = st.text(min_size=0, max_size=40)
@@ -34,7 +34,8 @@ def test_no_step_before_its_warning(seed_library):
         state = DialogueState()
         for text in said:
             before = state.exercise
-            state, reply = respond(state, text, seed_library, index)
+            reply = respond(state, text, seed_library, index)
+            state = reply.state
             warned_for = None
             for message in reply.messages:
                 if message.kind is Kind.WARNING:
