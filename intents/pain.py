@@ -45,7 +45,7 @@ TYPO_SIMILARITY: Final = 0.8  # one slip in five letters: "throbing", "tinglin",
 # Clause boundaries in speech, which has no punctuation: "ok next step ouch my wrist".
 # "pins and needles" is one sign, not two clauses
 JOINED_BY_AND: Final = frozenset({"pins"})
-CLAUSE_MARKERS: Final = frozenset("but and then so actually although though because while".split())
+CLAUSE_MARKERS: Final = frozenset("but and then so actually although though because while wait".split())
 PUNCTUATION: Final = re.compile(r"[,.;:!?\u2026]+|\s[-\u2013\u2014]+\s")
 WORD: Final = re.compile(r"[a-z0-9']+")
 EXPANSIONS: Final = {
@@ -58,6 +58,11 @@ EXPANSIONS: Final = {
     "hows": "how is",
     "whos": "who is",
 }
+FILLERS: Final = frozenset("um umm uh uhh uhm er erm hmm".split())  # "my groin is uh killing"
+DROPPED_SUBJECT_VERBS: Final = frozenset({"is", "are"})
+ASKING_ABOUT: Final = frozenset("normal ok okay fine alright bad good supposed meant expected usual".split())
+"""Words that keep "is burning normal" a question though its subject is dropped."""
+PLEASURE_NEGATION_REACH: Final = 2  # "not a good burn": a negator this close undoes the pleasure
 NOT_CONTRACTED: Final = frozenset("do does did is was are were has have had would could should must need".split())
 
 
@@ -180,7 +185,7 @@ def detect_pain(text: str, vocabulary: PainVocabulary | None = None) -> PainRead
     """REPORT if any clause reports pain; else HYPOTHETICAL if any asks what if it hurts; else NONE."""
     vocab = vocabulary or load_pain_vocabulary()
     clauses = split_clauses(text)
-    pleased = bool(vocab.qualifiers & set(_words(text, vocab)))
+    pleased = _pleased(_words(text, vocab), vocab)
     asked = text.rstrip().endswith("?")
     question = asked or any(_opens_question(_words(c, vocab), vocab) for c in clauses)
     now = _has(_words(text, vocab), vocab.still)  # "my knee was sore yesterday and it still is"
@@ -215,7 +220,25 @@ def _asks_with_condition(text: str, clauses: list[str], vocab: PainVocabulary) -
 
 
 def _opens_question(words: list[str], vocab: PainVocabulary) -> bool:
+    """ "is it going to hurt": a question; "is hurting when i lower the leg", a statement with its
+    subject dropped (as many learners of English say it), is not."""
+    if (
+        len(words) > 1
+        and words[0] in DROPPED_SUBJECT_VERBS
+        and words[1] in vocab.words
+        and words[1].endswith("ing")
+        and not ASKING_ABOUT & set(words)
+    ):
+        return False
     return any(words[: len(o)] == list(o) for o in vocab.openers)
+
+
+def _pleased(words: list[str], vocab: PainVocabulary) -> bool:
+    """A stretch said with pleasure ("feels good"), not "not a good burn"."""
+    return any(
+        w in vocab.qualifiers and not vocab.negators & set(words[max(0, i - PLEASURE_NEGATION_REACH) : i])
+        for i, w in enumerate(words)
+    )
 
 
 def _words(clause: str, vocab: PainVocabulary) -> list[str]:
@@ -224,8 +247,7 @@ def _words(clause: str, vocab: PainVocabulary) -> list[str]:
         word = EXPANSIONS.get(raw, raw)
         if word.endswith("nt") and word[:-2] in NOT_CONTRACTED:
             word = word[:-2] + " not"  # "didnt", "isnt", "wasnt": a negator like "not"
-        for part in word.split():
-            words.append(_fix(part, vocab))
+        words += [_fix(part, vocab) for part in word.split()]
     return words
 
 
@@ -260,7 +282,7 @@ def _read_clause(
     now: bool = False,
 ) -> PainReading:
     words = _words(clause, vocab)
-    if not words or _has(words, vocab.idioms):
+    if not words or _idiom(words, vocab):
         return PainReading.NONE
     if words[0] == "if" and (in_question or _has(words, vocab.asked_after_if)) and not _has(words, vocab.present):
         return PainReading.HYPOTHETICAL  # "if i get pins and needles, should i stop?"
@@ -287,6 +309,15 @@ def _read_clause(
     if phrase_hits or any(not _negated(words, i, vocab) for i in hits):
         return PainReading.REPORT
     return PainReading.NONE
+
+
+def _idiom(words: list[str], vocab: PainVocabulary) -> bool:
+    """ "killing it", "a good burn" ... but not "not a good burn"."""
+    return any(
+        not vocab.negators & set(words[max(0, i - PLEASURE_NEGATION_REACH) : i])
+        for idiom in vocab.idioms
+        for i in _find(words, idiom)
+    )
 
 
 def _not_the_speakers_now(words: list[str], first: int, now: bool, vocab: PainVocabulary) -> bool:
@@ -323,7 +354,12 @@ def _benign(words: list[str], i: int, pleased: bool, vocab: PainVocabulary) -> b
         after = words[i + 1 : i + 5]
         if vocab.directions & set(after) and "something" not in after and "muscle" not in after:
             return True  # "i pulled my leg toward my chest"
-    return word == "killing" and (i + 1 >= len(words) or words[i + 1] not in {"me", "my", "myself"})
+    if word != "killing":
+        return False
+    if i + 1 < len(words) and words[i + 1] in {"me", "my", "myself"}:
+        return False
+    said_before = [w for w in words[:i] if w not in FILLERS]
+    return not said_before or said_before[-1] not in DROPPED_SUBJECT_VERBS  # "my groin is uh killing"
 
 
 def _negated(words: list[str], i: int, vocab: PainVocabulary) -> bool:
@@ -340,6 +376,8 @@ def _negated_before(words: list[str], i: int, vocab: PainVocabulary) -> bool:
     before = words[max(0, i - NEGATION_REACH) : i]
     after = words[i + 1 : i + 2]
     for j in range(len(before) - 1, -1, -1):
+        if before[j] == "no" and before[j + 1 : j + 2] and before[j + 1] in vocab.first_person:
+            continue  # "no, it hurts", "no wait my knee hurts": an answer, not a negation
         if before[j] in vocab.negators:
             hedged = set(before[j + 1 :]) & vocab.hedges or (after[:1] and after[0] in vocab.hedges)
             return not hedged

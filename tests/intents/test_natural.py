@@ -25,6 +25,18 @@ def index(seed_library):
         "my knee hurts but keep going",
         "it used to hurt and now it hurts again",
         "not much pain but it hurts",
+        "no wait it hurts now",  # an answer, not a negation
+        "no, my knee is killing me",
+        "um my groin is uh killing",
+        "is burning inside of the thigh",  # the subject dropped, as learners of English say it
+        "hip is burning inside not a good burn",
+        "gone all tight across me chest",
+        "the room is going round and round",
+        "black spots in my vision",
+        "charley horse omg",
+        "wanna puke",
+        "me hip went twang",
+        "sorry i am not breathing normal",
     ],
 )
 def test_pain_reports(text):
@@ -45,6 +57,8 @@ def test_pain_reports(text):
         "exercises for lower back pain",
         "where does hip flexor pain show up",
         "what painkillers should I take for a headache?",
+        "no, nothing hurts",
+        "no it does not hurt",
     ],
 )
 def test_pain_words_that_report_no_pain(text):
@@ -53,7 +67,11 @@ def test_pain_words_that_report_no_pain(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["is it going to hurt?", "what if it starts hurting?", "is it ok to do this if I'm pregnant?"],
+    [
+        "is it going to hurt?",
+        "what if it starts hurting?",
+        "is it ok to do this if I'm pregnant?",
+    ],
 )
 def test_hypothetical_questions_are_warnings(text):
     assert detect_pain(text) is PainReading.HYPOTHETICAL
