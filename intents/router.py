@@ -95,7 +95,7 @@ class Thresholds:
     """Mid-exercise, a near miss on "next"/"repeat"/... means the step, not something else."""
     unknown_penalty: float = 8.0
     """Per word we have never seen: it is likely what the sentence is really about."""
-    learned: float = 0.0
+    learned: float = -0.25
     """The learned model's decision value at which its reading wins over a phrasing found
     (0: for that intent against all others; all four chosen by leaving one writer out)."""
     learned_rescue: float = -0.75
