@@ -20,6 +20,7 @@ from content import DEFAULT_CONTENT_DIR, Library, load_library
 from intents import build_index
 
 from .conversation import DialogueState, Kind, Message, Timer, Understood, respond
+from .rates import words_per_minute
 from .speech import RATE_PRESETS, SpeechError, SpeechUnavailable, resolve_rate, speak_aloud
 
 Speak = Callable[[str, int], None]
@@ -81,7 +82,7 @@ def chat(
             continue
         turn = respond(state, line.strip(), library, index)
         state = turn.state
-        spoken_rate = rate or resolve_rate(state.rate, default=RATE_PRESETS["normal"])
+        spoken_rate = rate or words_per_minute(state.rate)
 
         def say(message: Message, spoken_rate: int = spoken_rate) -> None:
             print(render(message), file=out, flush=True)

@@ -34,14 +34,14 @@ import tempfile
 import threading
 import time
 import wave
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any, Final
 
 from content.errors import AssistantError
 
+from .rates import WORDS_PER_MINUTE
 from .speech_worker import (
     EngineFactory,
     JobResult,
@@ -71,8 +71,8 @@ log = logging.getLogger(__name__)
 
 # --- Constants -------------------------------------------------------------------------
 
-RATE_PRESETS: Final[Mapping[str, int]] = MappingProxyType({"slow": 130, "normal": 175, "fast": 230})
-"""Words per minute; "normal" is espeak-ng's own default, the others are clearly distinct."""
+RATE_PRESETS: Final = WORDS_PER_MINUTE
+"""Words per minute of each rate name (assistant/rates.py)."""
 
 DEFAULT_RATE: Final = RATE_PRESETS["normal"]
 MIN_RATE: Final = 80

@@ -177,3 +177,23 @@ def test_pause_and_resume_tell_the_page_to_freeze_and_carry_on_the_timer(talk):
     paused = talk("hold on")
     assert paused["pause_timer"] is True and paused["intent"] == "pause"
     assert talk("resume")["resume_timer"] is True
+
+
+def test_what_the_step_offers_is_in_the_reply_not_only_in_its_words(talk):
+    assert talk("how do I do the cobra stretch")["offers"] == []
+    held = talk("step 4")
+    assert held["offers"] == [{"intent": "start_timer", "label": "Start timer"}]
+    assert held["listening"] == "hold step"
+    timing = talk("start timer")
+    assert timing["listening"] == "timing" and timing["timer"]["seconds"] == 30
+    assert talk("how do I do the leg raises")["offers"] == []
+    assert talk("step 5")["offers"] == [{"intent": "count_rep", "label": "Done"}]
+    assert talk("pause")["offers"] == []  # paused: nothing to count until "resume"
+
+
+def test_the_speed_control_sets_the_conversations_rate_and_slower_is_reported(talk):
+    assert talk("hello")["rate"] == "normal"
+    assert talk("next", rate="fast")["rate"] == "fast"
+    assert talk("hello")["rate"] == "fast"  # kept in the session, not only for one reply
+    assert talk("speak slower")["rate"] == "normal"  # the control shows what "slower" did
+    assert talk("hello", rate=200)["rate"] == "normal"  # a number is for that reply only

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, current_app, jsonify
 from werkzeug.exceptions import ServiceUnavailable
 
 from assistant.conversation import DialogueState, Message, Turn, listening_situation, respond
 from assistant.decode_pool import DecodePool
-from assistant.speech import RATE_PRESETS, resolve_rate
+from assistant.rates import words_per_minute
 
 from .audio import prefetch
 from .requests import chat_request, listen_request
@@ -23,7 +25,9 @@ conversation = Blueprint("conversation", __name__)
 def chat():
     asked = chat_request()
     state, notice = _sessions().resume(asked.token, current_app.extensions["library"])
-    return jsonify(_rendered(_turn(state, asked.message, notice), asked.rate))
+    if asked.rate_name is not None:  # the page's speed control: the conversation's own rate
+        state = replace(state, rate=asked.rate_name)
+    return jsonify(_rendered(_turn(state, asked.message, notice), asked.words_per_minute))
 
 
 @conversation.post("/api/listen")
@@ -47,7 +51,7 @@ def _turn(state: DialogueState, text: str, notice: Message | None) -> Turn:
 
 def _rendered(turn: Turn, rate: int | None) -> dict:
     """The Turn as JSON, its audio asked for first (explicitly: serialising has no side effects)."""
-    speech_rate = rate if rate is not None else resolve_rate(turn.state.rate, default=RATE_PRESETS["normal"])
+    speech_rate = rate if rate is not None else words_per_minute(turn.state.rate)
     audio = prefetch(spoken(turn), speech_rate)
     library = current_app.extensions["library"]
     return turn_json(turn, session=_sessions().dumps(turn.state), library=library, audio=audio)

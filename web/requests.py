@@ -10,6 +10,7 @@ from flask import request
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
 from assistant.listen import MAX_AUDIO_BYTES
+from assistant.rates import RATE_NAMES
 from assistant.speech import RATE_PRESETS, SpeechError, resolve_rate
 
 __all__ = ["MAX_CHAT_BYTES", "MAX_MESSAGE_CHARS", "ChatRequest", "chat_request", "listen_request"]
@@ -26,8 +27,10 @@ page must ask first (a CORS preflight) and is refused."""
 class ChatRequest:
     message: str
     token: str | None
-    rate: int | None
-    """Words per minute the client asked for, or None for the conversation's own rate."""
+    rate_name: str | None
+    """A rate name ("slow"): the conversation speaks at it from now on (the page's speed control)."""
+    words_per_minute: int | None
+    """A number instead: this reply only is spoken at it (API clients)."""
 
 
 def chat_request() -> ChatRequest:
@@ -42,11 +45,13 @@ def chat_request() -> ChatRequest:
         raise BadRequest(f'"message" is too long (at most {MAX_MESSAGE_CHARS} characters).')
     if token is not None and not isinstance(token, str):
         raise BadRequest('"session" must be the token from the previous reply, or null.')
+    if isinstance(rate, str) and rate.strip().lower() in RATE_NAMES:
+        return ChatRequest(message, token, rate.strip().lower(), None)
     try:
         speech_rate = None if rate is None else resolve_rate(rate, default=RATE_PRESETS["normal"])
     except SpeechError as error:
         raise BadRequest(f'"rate": {error}') from error
-    return ChatRequest(message, token, speech_rate)
+    return ChatRequest(message, token, None, speech_rate)
 
 
 def listen_request() -> tuple[bytes, str | None]:

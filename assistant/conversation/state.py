@@ -9,6 +9,7 @@ from typing import Final
 from content import Article, Exercise, Library, Step
 from intents import Intent, Match
 
+from ..rates import RATE_NAMES
 from .replies import Message
 
 __all__ = [
@@ -24,7 +25,7 @@ __all__ = [
     "exercise_of",
 ]
 
-RATES: Final = ("slow", "normal", "fast")
+RATES: Final = RATE_NAMES  # see assistant/rates.py
 
 
 @dataclass(frozen=True, slots=True)

@@ -259,3 +259,9 @@ def test_done_counts_repetitions_on_a_repeat_step_and_means_next_elsewhere(chat)
     assert [chat("done")[0].text for _ in range(9)][-1] == "Rep 9 of 10."
     assert chat("next rep")[0].text == "That is 10 of 10: all repetitions done. Say “next” to go on."
     assert chat("done")[0].kind is Kind.COMPLETE
+
+
+def test_every_intent_has_a_handler():
+    from assistant.conversation.turn import HANDLERS
+
+    assert set(HANDLERS) == set(Intent)
