@@ -103,9 +103,7 @@ def running_app(speech_dir: Path) -> Iterator[str]:
 @contextmanager
 def launched_browser(extra_args: Sequence[str] = ()) -> Iterator[Browser]:
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=str(CHROMIUM), args=[*LAUNCH_ARGS, *extra_args]
-        )
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[*LAUNCH_ARGS, *extra_args])
         try:
             yield browser
         finally:
@@ -158,9 +156,7 @@ def _new_page(
 
 
 @pytest.fixture
-def page(
-    browser: Browser, base_url: str, dialogs: list[str], console_errors: list[str]
-) -> Iterator[Page]:
+def page(browser: Browser, base_url: str, dialogs: list[str], console_errors: list[str]) -> Iterator[Page]:
     page = _new_page(browser, base_url, DESKTOP_VIEWPORT, dialogs, console_errors)
     yield page
     page.context.close()
@@ -168,9 +164,7 @@ def page(
 
 
 @pytest.fixture
-def narrow_page(
-    browser: Browser, base_url: str, dialogs: list[str], console_errors: list[str]
-) -> Iterator[Page]:
+def narrow_page(browser: Browser, base_url: str, dialogs: list[str], console_errors: list[str]) -> Iterator[Page]:
     page = _new_page(browser, base_url, NARROW_VIEWPORT, dialogs, console_errors)
     yield page
     page.context.close()
@@ -210,9 +204,7 @@ def wait_until_idle(page: Page) -> None:
 
 
 def horizontal_overflow(page: Page) -> int:
-    return page.evaluate(
-        "() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth"
-    )
+    return page.evaluate("() => document.scrollingElement.scrollWidth - document.scrollingElement.clientWidth")
 
 
 # ---------------------------------------------------------------- tests
@@ -262,13 +254,9 @@ def test_reply_audio_is_queued_warning_first_and_served_as_wav(page: Page) -> No
     player = page.locator("#player")
     # The queue starts with the warning; "ended" (sent by hand, so no waiting on real
     # playback) moves it to the step.
-    page.wait_for_function(
-        "url => document.getElementById('player').src.endsWith(url)", arg=warning_audio
-    )
+    page.wait_for_function("url => document.getElementById('player').src.endsWith(url)", arg=warning_audio)
     player.dispatch_event("ended")
-    page.wait_for_function(
-        "url => document.getElementById('player').src.endsWith(url)", arg=step_audio
-    )
+    page.wait_for_function("url => document.getElementById('player').src.endsWith(url)", arg=step_audio)
     response = page.request.get(player.evaluate("audio => audio.src"))
     assert response.status == 200
     assert response.headers["content-type"].startswith("audio/wav")
@@ -368,9 +356,7 @@ def test_markup_typed_by_the_person_is_shown_as_text(page: Page, dialogs: list[s
 
 
 @pytest.mark.parametrize("in_progress", [False, True], ids=["welcome", "guiding"])
-def test_narrow_screen_has_no_horizontal_scroll_and_large_targets(
-    narrow_page: Page, in_progress: bool
-) -> None:
+def test_narrow_screen_has_no_horizontal_scroll_and_large_targets(narrow_page: Page, in_progress: bool) -> None:
     page = narrow_page
     if in_progress:
         start_cobra(page)
@@ -520,9 +506,7 @@ def test_stop_timer_button_and_new_conversation_cancel_the_timer(page: Page) -> 
     expect(page.locator("#timer")).to_be_visible()
     page.get_by_role("button", name="Stop timer").click()
     expect(page.locator("#timer")).to_be_hidden()
-    expect(page.locator("#messages li[data-from=bot]").last).to_have_text(
-        re.compile("Timer stopped")
-    )
+    expect(page.locator("#messages li[data-from=bot]").last).to_have_text(re.compile("Timer stopped"))
     expect(page.locator("#message")).to_be_focused()
     chip(page, "Start timer").click()
     expect(page.locator("#timer")).to_be_visible()

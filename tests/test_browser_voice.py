@@ -162,9 +162,7 @@ def page(browser: Browser, base_url: str, console_errors: list[str]) -> Iterator
 
 
 @pytest.fixture
-def page_without_microphone(
-    browser: Browser, base_url: str, console_errors: list[str]
-) -> Iterator[Page]:
+def page_without_microphone(browser: Browser, base_url: str, console_errors: list[str]) -> Iterator[Page]:
     yield from _page(browser, base_url, console_errors)
 
 
@@ -205,9 +203,7 @@ def wav_format(body: bytes) -> tuple[int, int, int, float]:
 
 
 def microphone_live(page: Page) -> bool:
-    return page.evaluate(
-        "() => window.__streams.some(s => s.getAudioTracks().some(t => t.readyState === 'live'))"
-    )
+    return page.evaluate("() => window.__streams.some(s => s.getAudioTracks().some(t => t.readyState === 'live'))")
 
 
 def finish_playback(page: Page) -> None:
@@ -285,9 +281,7 @@ def test_hands_free_listens_after_each_reply_has_played(page: Page) -> None:
     # The warning and step 1 are being read out: it listens once they have been.
     if speaking:
         expect(voice_state(page)).to_have_attribute("data-state", "waiting")
-        expect(page.locator("#voice-status")).to_have_text(
-            "I will listen when I have finished speaking."
-        )
+        expect(page.locator("#voice-status")).to_have_text("I will listen when I have finished speaking.")
         assert not microphone_live(page)
         finish_playback(page)
     expect(page.locator("#voice-status")).to_have_text("Listening…")
@@ -328,7 +322,8 @@ def test_silence_gives_up_and_says_so(page: Page) -> None:
     talk(page).click()
     expect(page.locator("#voice-status")).to_have_text("Listening…")
     expect(page.locator("#voice-status")).to_have_text(
-        re.compile("did not hear anything"), timeout=10_000  # gives up after 6 s of audio
+        re.compile("did not hear anything"),
+        timeout=10_000,  # gives up after 6 s of audio
     )
     expect(talk(page)).to_have_attribute("aria-pressed", "false")
     assert uploads == []
@@ -351,9 +346,7 @@ def test_hands_free_setting_is_remembered_without_listening_on_load(page: Page) 
     assert not microphone_live(page)
 
 
-def test_a_refusal_from_the_server_is_shown_politely(
-    page: Page, console_errors: list[str]
-) -> None:
+def test_a_refusal_from_the_server_is_shown_politely(page: Page, console_errors: list[str]) -> None:
     reason = "The recording is too long."
     page.route(
         "**/api/listen*",
@@ -471,17 +464,13 @@ QUIET = 0.001  # a quiet room
             [["start"], ["utterance", pytest.approx(0.3 + 0.3 + 0.25, abs=0.05), False]],
             id="700 ms of silence ends it",
         ),
-        pytest.param(
-            [[QUIET, 7000]], [["nothing"]], id="six seconds of nothing gives up"
-        ),
+        pytest.param([[QUIET, 7000]], [["nothing"]], id="six seconds of nothing gives up"),
         pytest.param(
             [[QUIET, 1000], [SPEECH, 100], [QUIET, 1000]],
             [["start"], ["discard"]],
             id="a knock is not a word",
         ),
-        pytest.param(
-            [[QUIET, 1000], [SPEECH, 40], [QUIET, 1000]], [], id="a click does not start speech"
-        ),
+        pytest.param([[QUIET, 1000], [SPEECH, 40], [QUIET, 1000]], [], id="a click does not start speech"),
         pytest.param(
             [[QUIET, 500], [0.02, 2000], [QUIET, 1000]],
             [["start"], ["utterance", pytest.approx(0.3 + 2.0 + 0.25, abs=0.05), False]],

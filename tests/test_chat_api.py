@@ -42,7 +42,11 @@ def test_a_guided_conversation(talk):
     assert first["messages"][1]["text"].startswith("Step 1 of 4: Lie on your stomach")
     assert first["progress"] == {"exercise": "Cobra Stretch", "slug": "cobra-stretch", "step": 1, "total": 4}
     assert first["suggestions"] == ["Next", "Repeat", "Back", "Start over", "Stop"]
-    assert set(first["messages"][0]) == {"kind", "text", "speech", "audio"}
+    assert set(first["messages"][0]) == {"kind", "text", "speech", "audio", "heading", "body"}
+    assert (first["messages"][1]["heading"], first["messages"][1]["body"]) == (
+        "Step 1 of 4",
+        "Lie on your stomach with legs stretched out behind you.",
+    )
     second = talk("next step")
     assert second["messages"][0]["text"].startswith("Step 2 of 4")
     assert second["progress"]["step"] == 2
@@ -143,7 +147,7 @@ def test_start_timer_sends_the_counts_with_their_speech(talk):
     body = talk("start timer")
     assert body["timer"]["seconds"] == 30
     assert [c["at"] for c in body["timer"]["counts"]] == [5, 10, 15, 20, 25, 28, 29, 30]
-    assert set(body["timer"]["counts"][0]) == {"at", "kind", "text", "speech", "audio"}
+    assert set(body["timer"]["counts"][0]) == {"at", "kind", "text", "speech", "audio", "heading", "body"}
     assert body["cancel_timer"] is False
     assert talk("next")["cancel_timer"] is True
 
@@ -161,7 +165,10 @@ def test_audio_supports_ranges_and_refuses_impossible_ones(client):
 def test_every_reply_says_what_it_understood(talk):
     first = talk("how do I do the cobra stretch")
     assert (first["intent"], first["exercise"], first["step"], first["total_steps"]) == (
-        "start_exercise", "Cobra Stretch", 1, 4,
+        "start_exercise",
+        "Cobra Stretch",
+        1,
+        4,
     )
     nxt = talk("yep, next bit")
     assert (nxt["intent"], nxt["exercise"], nxt["step"], nxt["total_steps"]) == ("next_step", "Cobra Stretch", 2, 4)

@@ -6,6 +6,7 @@ from typing import Final
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
 
+from assistant.conversation import DialogueState, suggestions
 from content import Library, to_dict
 
 __all__ = ["CONTENT_SECURITY_POLICY", "NO_STORE", "SECURITY_HEADERS", "pages"]
@@ -41,7 +42,8 @@ def headers(response: Response) -> Response:
 
 @pages.get("/")
 def index():
-    return render_template("index.html")
+    """The page, with the quick replies a new conversation starts with (the server's, not a copy)."""
+    return render_template("index.html", suggestions=suggestions(DialogueState(), _library()))
 
 
 @pages.get("/healthz")

@@ -57,6 +57,8 @@ def _message_json(message: Message, audio: Mapping[str, str]) -> dict[str, Any]:
         "text": message.text,
         "speech": message.speech,
         "audio": audio.get(message.speech),
+        "heading": message.heading,
+        "body": message.body,
     }
 
 

@@ -32,6 +32,13 @@ class Message:
     exercise: str | None = None
     """Slug of the exercise a warning or step belongs to."""
     step: int | None = None
+    heading: str | None = None
+    """A label the text opens with ("Step 2 of 4"), for adapters that show it apart."""
+
+    @property
+    def body(self) -> str:
+        """The text after its heading."""
+        return self.text.removeprefix(f"{self.heading}: ") if self.heading else self.text
 
 
 SYMBOLS: Final = (
@@ -76,12 +83,14 @@ def warning_message(article: Article, exercise: Exercise | None = None) -> Messa
 
 def step_message(exercise: Exercise, step: Step) -> Message:
     total = len(exercise.steps)
+    heading = f"Step {step.number} of {total}"
     return Message(
         Kind.STEP,
-        f"Step {step.number} of {total}: {step.text}",
+        f"{heading}: {step.text}",
         speakable(f"Step {spoken_number(step.number)} of {spoken_number(total)}. {step.text}"),
         exercise.slug,
         step.number,
+        heading,
     )
 
 

@@ -42,8 +42,7 @@ EXPECTED: dict[str, dict] = {
             {
                 "title": "Do a Wall Sit",
                 "steps": [
-                    "Stand with your back flat against a sturdy wall and your feet about"
-                    " shoulder-width apart.",
+                    "Stand with your back flat against a sturdy wall and your feet about shoulder-width apart.",
                     "Walk your feet out roughly two feet in front of you, keeping your shoulders,"
                     " upper back and hips in contact with the wall.",
                     "Slide your back slowly down the wall by bending your knees. Stop when your"
@@ -103,15 +102,12 @@ EXPECTED: dict[str, dict] = {
             {
                 "title": "Sphinx Pose",
                 "steps": [
-                    "Lie face down with your legs extended behind you and the tops of your feet"
-                    " resting on the mat.",
-                    "Place your elbows under your shoulders and your forearms flat on the mat,"
-                    " parallel to each other.",
+                    "Lie face down with your legs extended behind you and the tops of your feet resting on the mat.",
+                    "Place your elbows under your shoulders and your forearms flat on the mat, parallel to each other.",
                     "Press your forearms down and lift your chest away from the floor, drawing"
                     " your shoulders back and away from your ears while your lower belly and hips"
                     " stay heavy on the mat.",
-                    "Hold for five slow breaths, then lower your chest and rest your forehead on"
-                    " your stacked hands.",
+                    "Hold for five slow breaths, then lower your chest and rest your forehead on your stacked hands.",
                 ],
             },
             {
@@ -124,8 +120,7 @@ EXPECTED: dict[str, dict] = {
                     " slight bend in your elbows. Lift only as high as you can without pinching"
                     " your lower back.",
                     "Hold for three breaths, then exhale and lower slowly back to the mat.",
-                    "Repeat three to five times, lifting a little higher each time only if it"
-                    " feels comfortable.",
+                    "Repeat three to five times, lifting a little higher each time only if it feels comfortable.",
                 ],
             },
             {
@@ -134,8 +129,7 @@ EXPECTED: dict[str, dict] = {
                     "Lie on your back with your knees bent, your feet flat on the mat hip-width"
                     " apart and your arms resting by your sides, palms down.",
                     "Press into your feet and arms to lift your hips toward the ceiling.",
-                    "Roll your shoulders underneath you and clasp your hands beneath your back if"
-                    " that is comfortable.",
+                    "Roll your shoulders underneath you and clasp your hands beneath your back if that is comfortable.",
                     "Hold for five breaths, then unclasp your hands and lower your spine to the mat"
                     " one vertebra at a time.",
                 ],
@@ -173,12 +167,10 @@ EXPECTED: dict[str, dict] = {
             {
                 "title": "Knee-to-Chest Stretch",
                 "steps": [
-                    "Lie on your back on a carpeted floor or mat with both knees bent and your feet"
-                    " flat.",
+                    "Lie on your back on a carpeted floor or mat with both knees bent and your feet flat.",
                     "Bring one knee toward your chest and hold it with both hands just below the"
                     " kneecap. Keep your other foot flat on the floor.",
-                    "Hold for thirty seconds while relaxing your lower back into the floor, then"
-                    " switch legs.",
+                    "Hold for thirty seconds while relaxing your lower back into the floor, then switch legs.",
                     "Finish by drawing both knees to your chest together and rocking gently from"
                     " side to side for a few breaths.",
                 ],
@@ -186,10 +178,8 @@ EXPECTED: dict[str, dict] = {
             {
                 "title": "Cobra Stretch",
                 "steps": [
-                    "Lie on your stomach with your forehead on the floor and your palms flat"
-                    " beneath your shoulders.",
-                    "Slowly push your upper body up onto your forearms, keeping your hips and"
-                    " thighs on the floor.",
+                    "Lie on your stomach with your forehead on the floor and your palms flat beneath your shoulders.",
+                    "Slowly push your upper body up onto your forearms, keeping your hips and thighs on the floor.",
                     "If your back feels comfortable, straighten your arms a little further to"
                     " increase the stretch, but stop before you feel any pinching.",
                     "Hold for fifteen to twenty seconds and lower back down. Repeat five times.",
@@ -205,8 +195,7 @@ EXPECTED: dict[str, dict] = {
                     " the outside of your right knee.",
                     "Turn your torso gently to the right, looking over your right shoulder. Sit"
                     " tall and avoid slumping as you twist.",
-                    "Hold for twenty to thirty seconds, then return to the center and repeat on the"
-                    " other side.",
+                    "Hold for twenty to thirty seconds, then return to the center and repeat on the other side.",
                 ],
             },
         ],
@@ -254,8 +243,7 @@ EXPECTED: dict[str, dict] = {
                     " continue until the thirty seconds are up.",
                     "Rest for thirty seconds by walking slowly in a small circle.",
                     "Repeat the thirty-second skip and thirty-second rest cycle eight times.",
-                    "Cool down by walking for two minutes and gently stretching your calves against"
-                    " a wall.",
+                    "Cool down by walking for two minutes and gently stretching your calves against a wall.",
                 ],
             },
         ],
@@ -286,8 +274,7 @@ EXPECTED: dict[str, dict] = {
                 "steps": [
                     "Stand with your feet slightly wider than shoulder-width apart and the"
                     " kettlebell on the floor about a foot in front of you.",
-                    "Hinge at the hips, keeping your back flat, and grip the handle with both"
-                    " hands.",
+                    "Hinge at the hips, keeping your back flat, and grip the handle with both hands.",
                     "Hike the bell back between your legs like a football snap.",
                     "Drive your hips forward explosively and squeeze your glutes so that the"
                     " kettlebell floats up to chest height. Your arms should act like ropes that"
@@ -305,8 +292,7 @@ EXPECTED: dict[str, dict] = {
                     "Stand with your feet shoulder-width apart and your toes turned out slightly.",
                     "Sit back and down between your heels until your elbows brush the insides of"
                     " your knees. Keep your chest up and your weight over your midfoot.",
-                    "Press through your whole foot to stand back up. Complete eight to twelve"
-                    " repetitions.",
+                    "Press through your whole foot to stand back up. Complete eight to twelve repetitions.",
                 ],
             },
             {
@@ -333,20 +319,16 @@ EXPECTED: dict[str, dict] = {
             {
                 "title": "Farmer's Carry",
                 "steps": [
-                    "Pick up the kettlebell in one hand using a hip hinge, as you would to start a"
-                    " swing.",
-                    "Stand tall with your shoulders level and your free arm out to the side for"
-                    " balance.",
-                    "Walk for thirty to forty steps, turn around and carry the bell back with the"
-                    " other hand.",
+                    "Pick up the kettlebell in one hand using a hip hinge, as you would to start a swing.",
+                    "Stand tall with your shoulders level and your free arm out to the side for balance.",
+                    "Walk for thirty to forty steps, turn around and carry the bell back with the other hand.",
                 ],
             },
         ],
         "warnings": [
             "Check that the area around and behind you is clear before you swing.",
             "Keep your wrists straight during goblet squats and halos to avoid straining them.",
-            "Stop if you feel pain in your lower back rather than the normal effort in your hips"
-            " and legs.",
+            "Stop if you feel pain in your lower back rather than the normal effort in your hips and legs.",
         ],
         "tips": [
             "Perform the five moves in order as a circuit, resting for one minute at the end of"
@@ -435,10 +417,8 @@ EXPECTED: dict[str, dict] = {
             {
                 "title": "Seated Forward Fold",
                 "steps": [
-                    "Sit on the floor with your legs straight out in front of you and your feet"
-                    " flexed.",
-                    "Sit tall, then reach forward from your hips toward your feet, sliding your"
-                    " hands along your legs.",
+                    "Sit on the floor with your legs straight out in front of you and your feet flexed.",
+                    "Sit tall, then reach forward from your hips toward your feet, sliding your hands along your legs.",
                     "Stop when you feel a stretch and hold for thirty seconds, breathing slowly.",
                 ],
             },

@@ -65,9 +65,7 @@ def _fields_of(article: Article) -> dict:
     return {
         "title": article.title,
         "intro": article.intro,
-        "exercises": [
-            {"title": e.title, "steps": [s.text for s in e.steps]} for e in article.exercises
-        ],
+        "exercises": [{"title": e.title, "steps": [s.text for s in e.steps]} for e in article.exercises],
         "warnings": list(article.warnings),
         "tips": list(article.tips),
         "things_needed": list(article.things_needed),
@@ -182,11 +180,7 @@ def test_no_chrome_in_any_parsed_field(name):
 
 def test_same_exercise_title_in_two_pages_stays_two_exercises():
     """'Cobra Stretch' is in two pages with different steps; neither swallows the other."""
-    pages = [
-        name
-        for name in PAGE_NAMES
-        if any(e["title"] == "Cobra Stretch" for e in EXPECTED[name]["exercises"])
-    ]
+    pages = [name for name in PAGE_NAMES if any(e["title"] == "Cobra Stretch" for e in EXPECTED[name]["exercises"])]
     assert len(pages) >= 2
     cobras = [e for name in pages for e in _parsed(name).exercises if e.title == "Cobra Stretch"]
     assert len(cobras) == len(pages)
