@@ -300,22 +300,82 @@ def test_voice_controls_are_remembered_and_applied(page: Page) -> None:
     page.goto("/")
     toggle = page.locator("#speaker")
     toggle.click()
-    page.get_by_text("1.25×", exact=True).click()
+    page.get_by_text("Fast", exact=True).click()
     page.reload()
     expect(toggle).to_have_attribute("aria-pressed", "false")
     expect(page.locator("#speed-fast")).to_be_checked()
     send(page, COBRA)
     expect(steps(page).last).to_contain_text("Step 1 of 4")
     wait_until_idle(page)
+    expect(page.locator("#speed-fast")).to_be_checked()  # the reply's rate: the server took it
     assert "/api/speech/" not in player_src(page), "speech is off: nothing may play"
     if page.locator("#messages li[data-audio]").count() == 0:
         pytest.skip("the app returned no audio (speech unavailable on this machine)")
     toggle.click()
     send(page, "repeat")
     page.wait_for_function("() => document.getElementById('player').src.includes('/api/speech/')")
-    assert page.locator("#player").evaluate("audio => audio.playbackRate") == 1.25
+    # The server speaks at the conversation's rate; the page never multiplies it.
+    assert page.locator("#player").evaluate("audio => audio.playbackRate") == 1
     page.get_by_role("button", name="Stop speaking").click()
     assert page.locator("#player").evaluate("audio => audio.paused")
+
+
+def test_the_speed_control_follows_the_conversation_rate(page: Page) -> None:
+    page.goto("/")
+    expect(page.locator("#speed-normal")).to_be_checked()
+    send(page, "speak slower")
+    expect(page.locator("#messages li[data-from=bot]").last).to_contain_text("slowly")
+    expect(page.locator("#speed-slow")).to_be_checked()
+    wait_until_idle(page)
+    page.reload()
+    expect(page.locator("#speed-slow")).to_be_checked()
+    send(page, "faster")
+    expect(page.locator("#speed-normal")).to_be_checked()
+
+
+def test_choosing_a_speed_sends_it_with_the_next_chat_request(page: Page) -> None:
+    page.goto("/")
+    page.get_by_text("Fast", exact=True).click()
+    with page.expect_request("**/api/chat") as request_info:
+        send(page, COBRA)
+    assert request_info.value.post_data_json["rate"] == "fast"
+    expect(steps(page).last).to_contain_text("Step 1 of 4")
+    wait_until_idle(page)
+    expect(page.locator("#speed-fast")).to_be_checked()
+    with page.expect_request("**/api/chat") as request_info:
+        send(page, "next")
+    assert request_info.value.post_data_json["rate"] is None  # the conversation keeps it
+    expect(steps(page).last).to_contain_text("Step 2 of 4")
+    expect(page.locator("#speed-fast")).to_be_checked()
+
+
+def test_the_page_shows_the_reply_fields_not_its_prose(page: Page) -> None:
+    """A step's label is its `heading`, its text its `body`; offer chips come from `offers`."""
+
+    def rewritten(route) -> None:
+        reply = route.fetch().json()
+        for message in reply["messages"]:
+            if message["kind"] == "step":
+                message.update(text="unused prose", heading="Stage one", body="Lie face down.")
+        reply["offers"] = [{"intent": "count_rep", "label": "Count one"}]
+        route.fulfill(json=reply)
+
+    page.goto("/")
+    first = page.evaluate("() => JSON.parse(document.body.dataset.suggestions)")
+    assert page.locator("#suggestions button").all_text_contents() == first
+    page.route("**/api/chat", rewritten)
+    send(page, COBRA)
+    expect(steps(page).last.locator(".step-label")).to_have_text("Stage one")
+    expect(steps(page).last).to_contain_text("Lie face down.")
+    expect(steps(page).last).not_to_contain_text("unused prose")
+    wait_until_idle(page)
+    assert page.locator("#suggestions button").all_text_contents()[:2] == ["Next", "Count one"]
+    page.unroute("**/api/chat")
+    page.reload()  # the last reply's offers are kept with its suggestions
+    expect(chip(page, "Count one")).to_be_visible()
+    send(page, "next")
+    expect(steps(page).last).to_contain_text("Step 2 of 4")
+    expect(chip(page, "Count one")).to_have_count(0)
 
 
 def test_reload_keeps_the_transcript_and_the_conversation_goes_on(page: Page) -> None:

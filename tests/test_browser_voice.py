@@ -5,8 +5,9 @@ silence on each side; Chromium loops it, so each time the page opens the microph
 silence, then the command. One browser serves every test here; each test gets a new context,
 with the microphone granted (or not) through Playwright's permissions.
 
-The detector, segmenter and WAV encoder of static/listen.js are also checked directly, with
-synthetic audio, through window.CoachListen.
+The detector, segmenter and resampler of static/js/segmenter.js and the WAV encoder of
+static/js/wav.js are also checked directly, with synthetic audio, by importing the modules into
+the page (page.evaluate: the page's CSP blocks added script tags, not same-origin imports).
 
 Same skip rules as test_browser.py: skipped without Chromium, a failure with REQUIRE_BROWSER=1.
 """
@@ -421,8 +422,8 @@ def test_without_a_microphone_the_page_says_so_and_typing_still_works(
 
 # Feeds a list of [amplitude, milliseconds] stretches of a 200 Hz tone through the segmenter.
 SEGMENT = """
-([stretches, options]) => {
-  const L = window.CoachListen;
+async ([stretches, options]) => {
+  const L = await import("/static/js/segmenter.js");
   const events = [];
   const segmenter = L.createSegmenter((event) => {
     if (event.type === "utterance") {
@@ -496,8 +497,8 @@ def test_segmenter_cuts_one_utterance(page: Page, stretches: list, expected: lis
 def test_resampler_keeps_speech_and_drops_what_would_alias(page: Page) -> None:
     page.goto("/")
     levels = page.evaluate(
-        """() => {
-          const L = window.CoachListen;
+        """async () => {
+          const L = await import("/static/js/segmenter.js");
           const tone = (rate, hz) => {
             const resampler = L.createResampler(rate, L.TARGET_RATE);
             const out = [];
@@ -523,7 +524,7 @@ def test_resampler_keeps_speech_and_drops_what_would_alias(page: Page) -> None:
 def test_wav_encoder_writes_16_bit_mono_pcm(page: Page) -> None:
     page.goto("/")
     body = page.evaluate(
-        """() => Array.from(new Uint8Array(window.CoachListen.encodeWav(
+        """async () => Array.from(new Uint8Array((await import("/static/js/wav.js")).encodeWav(
             Float32Array.from([0, 0.5, -0.5, 1, -1, 2]), 16000)))"""
     )
     with wave.open(io.BytesIO(bytes(body))) as reader:
