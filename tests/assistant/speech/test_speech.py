@@ -21,10 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import speech
 from assistant.speech import (
     MAX_RATE,
-    MAX_TEXT_CHARS,
     MIN_RATE,
     RATE_PRESETS,
     InvalidSpeechRequest,
@@ -32,11 +30,14 @@ from assistant.speech import (
     SpeechJob,
     SpeechService,
     SpeechUnavailable,
+    dispatch,
     normalize_text,
     resolve_rate,
     speak_aloud,
 )
-from assistant.speech_worker import Pyttsx3Engine, SynthesisEngine
+from assistant.speech import service as service_module
+from assistant.speech.job import MAX_TEXT_CHARS
+from assistant.speech.worker import Pyttsx3Engine, SynthesisEngine
 
 STEP = "Lie on your back on the edge of a table or bed with the leg you will stretch near the edge."
 SHORT = "Hold for a count of twenty."
@@ -163,7 +164,7 @@ def children() -> set[int]:
 
 
 def warnings_from_speech(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if r.name == "assistant.speech" and r.levelno == logging.WARNING]
+    return [r for r in caplog.records if r.name.startswith("assistant.speech") and r.levelno == logging.WARNING]
 
 
 @pytest.fixture
@@ -445,7 +446,8 @@ def test_faulty_background_work_does_not_break_later_fetches(
 def test_unhealthy_only_for_a_cooldown_so_callers_that_skip_audio_retry(
     make_service: Callable[..., SpeechService], script: Script, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(speech, "FAULT_COOLDOWN", 0.0)
+    monkeypatch.setattr(dispatch, "FAULT_COOLDOWN", 0.0)
+    monkeypatch.setattr(service_module, "FAULT_COOLDOWN", 0.0)
     script.set("raise")
     service = make_service(engine_factory=script.factory)
     assert service.wav_path(service.audio_id(SHORT)) is None
@@ -591,7 +593,7 @@ def test_speak_aloud_plays_the_spoken_text(tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-c", code],
         env=env,
-        cwd=Path(__file__).parents[2],
+        cwd=Path(__file__).parents[3],
         capture_output=True,
         text=True,
         timeout=60,
