@@ -20,7 +20,7 @@ from flask import Flask
 
 from assistant.conversation import LISTENING
 from assistant.conversation.replies import library_speech
-from assistant.decode_pool import DecodePool, build_recognizer
+from assistant.listening import DecodePool, build_recognizer
 from assistant.speech import RATE_PRESETS, SpeechError, SpeechService, resolve_rate
 from content import DEFAULT_CONTENT_DIR, AssistantError, Library, load_library
 from intents import Thresholds, build_index

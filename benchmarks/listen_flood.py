@@ -17,7 +17,7 @@ import wave
 
 import numpy as np
 
-from assistant.listen import MAX_AUDIO_SECONDS
+from assistant.listening import MAX_AUDIO_SECONDS
 
 from .live_server import live_server, percentile
 

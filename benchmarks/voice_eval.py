@@ -47,7 +47,7 @@ from typing import Final
 import numpy as np
 
 from assistant.conversation import LISTENING, DialogueState, Situation, listening_situation
-from assistant.listen import MAX_AUDIO_SECONDS, Recognizer, Transcript, command_recognizer
+from assistant.listening import MAX_AUDIO_SECONDS, Recognizer, Transcript, command_recognizer
 from content import Library, load_library
 from intents import Context, Match, RouterIndex, build_index, load_phrasings, route
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import app as app_module
 from app import ConfigError, create_app
-from assistant.decode_pool import DecodePool, ListenBusy
+from assistant.listening import DecodePool, ListenBusy, ListenError
 from content import DEFAULT_CONTENT_DIR
 from tests.conftest import SEED, TEST_SECRET
 
@@ -245,7 +245,7 @@ class _GatedRecognizer:
     gate: str
 
     def transcribe(self, data, *, subset=None):
-        from assistant.listen import Transcript
+        from assistant.listening import Transcript
 
         while not os.path.exists(self.gate):
             time.sleep(0.01)
@@ -288,8 +288,11 @@ def test_a_full_listen_queue_answers_503_with_retry_after_at_once(tmp_path):
     assert results[0].status_code == 200 and results[0].get_json()["transcript"] == "next"
 
 
-def test_listen_busy_is_a_listen_error_with_503():
-    assert ListenBusy("x").status == 503
+def test_listen_busy_is_a_listen_error_the_web_answers_503():
+    from web.errors import LISTEN_STATUS
+
+    assert isinstance(ListenBusy("x"), ListenError)
+    assert next(code for kind, code in LISTEN_STATUS if isinstance(ListenBusy("x"), kind)) == 503
 
 
 # --- secrets -------------------------------------------------------------------------------------

@@ -20,10 +20,9 @@ from typing import Final
 
 from content import Library
 from content.measures import number_words
-
-from .exercises import spoken_aliases
-from .normalize import CONTRACTIONS
-from .vocabulary import Intent
+from intents.exercises import spoken_aliases
+from intents.normalize import CONTRACTIONS
+from intents.vocabulary import Intent
 
 __all__ = [
     "ORDINALS",

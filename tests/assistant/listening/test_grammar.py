@@ -10,12 +10,19 @@ from pathlib import Path
 
 import pytest
 
+from assistant.listening.grammar import (
+    WordGraph,
+    command_phrases,
+    jsgf_grammar,
+    spoken_form,
+    weighted_phrases,
+    word_graph,
+)
 from content import Library, load_library
 from intents import Context, Intent, Match, build_index, load_phrasings, route
 from intents.exercises import derive_aliases, spoken_aliases
-from intents.grammar import WordGraph, command_phrases, jsgf_grammar, spoken_form, weighted_phrases, word_graph
 
-PAGES = Path(__file__).parents[1] / "content" / "pages"
+PAGES = Path(__file__).parents[2] / "content" / "pages"
 SPOKEN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 

@@ -18,24 +18,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assistant.conversation import LISTENING, Situation
-from assistant.listen import (
+from assistant.listening import (
     MAX_AUDIO_BYTES,
     MAX_AUDIO_SECONDS,
+    DamagedRecording,
     ListenError,
     ListenSettings,
+    NotARecording,
     Recognizer,
+    RecordingTooLarge,
     Transcript,
-    accent_variants,
     command_recognizer,
-    model_input,
-    pronounce,
-    read_wav,
 )
+from assistant.listening.grammar import command_phrases
+from assistant.listening.phonetics import accent_variants, pronounce
+from assistant.listening.signal import model_input
+from assistant.listening.wav import read_wav
 from benchmarks import voice_eval
 from content import Library, load_library
 from content.errors import AssistantError
 from intents import build_index, load_phrasings
-from intents.grammar import command_phrases
 
 VOICES = ("en-us", "en-gb-x-rp")
 RATE = 175
@@ -56,7 +58,7 @@ the price of hearing spoken pain reports at all (they decoded as commands before
 The full set (six voices, three rates, five noise levels) is
 `python -m benchmarks.voice_eval`."""
 SPEECH_RATE = 22050
-PAGES = Path(__file__).parents[1] / "content" / "pages"
+PAGES = Path(__file__).parents[2] / "content" / "pages"
 
 
 # --- WAV writing for the tests (any layout the recogniser claims to read) ---------------------
@@ -153,36 +155,36 @@ def with_format(**fields: int) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("data", "status"),
+    ("data", "kind"),
     [
-        pytest.param(b"", 400, id="no bytes"),
-        pytest.param(b"RI", 400, id="two bytes of a header"),
-        pytest.param(GOOD[:11], 400, id="header cut at 11 bytes"),
-        pytest.param(GOOD[:20], 400, id="header cut before the format"),
-        pytest.param(GOOD[:30], 400, id="format cut short"),
-        pytest.param(GOOD[:60], 400, id="no audio chunk"),
-        pytest.param(GOOD[:-100], 400, id="audio cut short"),
-        pytest.param(b"not audio at all, just some words", 415, id="text"),
-        pytest.param(b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(100), 415, id="mp3"),
-        pytest.param(b"OggS" + bytes(100), 415, id="ogg"),
-        pytest.param(b"RIFF\x10\x00\x00\x00AVI LIST" + bytes(8), 415, id="riff but not wave"),
-        pytest.param(b"RIFX" + GOOD[4:], 415, id="big-endian riff"),
-        pytest.param(with_format(tag=7), 415, id="mu-law"),
-        pytest.param(with_format(tag=2), 415, id="adpcm"),
-        pytest.param(with_format(channels=0), 400, id="no channels"),
-        pytest.param(with_format(rate=0), 400, id="rate zero"),
-        pytest.param(with_format(rate=10_000_000), 400, id="absurd rate"),
-        pytest.param(with_format(channels=2, block=3), 400, id="frame size does not fit"),
-        pytest.param(with_format(bits=64), 415, id="more bits than bytes"),
-        pytest.param(bytes(MAX_AUDIO_BYTES + 1), 413, id="over the size limit"),
-        pytest.param(wav(noise(MAX_AUDIO_SECONDS + 1, rate=8000), 8000, width=1), 413, id="16 s"),
-        pytest.param(wav(noise(60, rate=8000), 8000, width=1), 413, id="60 s of noise"),
+        pytest.param(b"", DamagedRecording, id="no bytes"),
+        pytest.param(b"RI", DamagedRecording, id="two bytes of a header"),
+        pytest.param(GOOD[:11], DamagedRecording, id="header cut at 11 bytes"),
+        pytest.param(GOOD[:20], DamagedRecording, id="header cut before the format"),
+        pytest.param(GOOD[:30], DamagedRecording, id="format cut short"),
+        pytest.param(GOOD[:60], DamagedRecording, id="no audio chunk"),
+        pytest.param(GOOD[:-100], DamagedRecording, id="audio cut short"),
+        pytest.param(b"not audio at all, just some words", NotARecording, id="text"),
+        pytest.param(b"ID3\x04\x00\x00\x00\x00\x00\x00" + bytes(100), NotARecording, id="mp3"),
+        pytest.param(b"OggS" + bytes(100), NotARecording, id="ogg"),
+        pytest.param(b"RIFF\x10\x00\x00\x00AVI LIST" + bytes(8), NotARecording, id="riff but not wave"),
+        pytest.param(b"RIFX" + GOOD[4:], NotARecording, id="big-endian riff"),
+        pytest.param(with_format(tag=7), NotARecording, id="mu-law"),
+        pytest.param(with_format(tag=2), NotARecording, id="adpcm"),
+        pytest.param(with_format(channels=0), DamagedRecording, id="no channels"),
+        pytest.param(with_format(rate=0), DamagedRecording, id="rate zero"),
+        pytest.param(with_format(rate=10_000_000), DamagedRecording, id="absurd rate"),
+        pytest.param(with_format(channels=2, block=3), DamagedRecording, id="frame size does not fit"),
+        pytest.param(with_format(bits=64), NotARecording, id="more bits than bytes"),
+        pytest.param(bytes(MAX_AUDIO_BYTES + 1), RecordingTooLarge, id="over the size limit"),
+        pytest.param(wav(noise(MAX_AUDIO_SECONDS + 1, rate=8000), 8000, width=1), RecordingTooLarge, id="16 s"),
+        pytest.param(wav(noise(60, rate=8000), 8000, width=1), RecordingTooLarge, id="60 s of noise"),
     ],
 )
-def test_bad_bytes_are_refused_with_a_status_and_a_sentence(recognizer, data, status):
+def test_bad_bytes_are_refused_with_their_kind_and_a_sentence(recognizer, data, kind):
     with pytest.raises(ListenError) as caught:
         recognizer.transcribe(data)
-    assert caught.value.status == status
+    assert type(caught.value) is kind
     message = str(caught.value)
     assert message[0].isupper() and message.endswith(".")
     assert isinstance(caught.value, AssistantError)
@@ -192,7 +194,7 @@ def test_five_megabytes_of_junk_is_refused(recognizer):
     junk = np.random.default_rng(5).integers(0, 256, 5_000_000, dtype=np.uint8).tobytes()
     with pytest.raises(ListenError) as caught:
         recognizer.transcribe(junk)
-    assert caught.value.status in (413, 415)
+    assert isinstance(caught.value, RecordingTooLarge | NotARecording)
 
 
 def test_streaming_header_with_unknown_length_reads_to_the_end():
@@ -332,7 +334,7 @@ def _transcribe(recognizer: Recognizer, data: bytes) -> Transcript | ListenError
     try:
         return recognizer.transcribe(data)
     except ListenError as error:
-        assert error.status in (400, 413, 415)
+        assert isinstance(error, DamagedRecording | RecordingTooLarge | NotARecording)
         return error
 
 
@@ -373,7 +375,7 @@ def test_concurrent_requests_get_the_same_answers_as_one_at_a_time(recognizer, c
 
 
 def test_phrases_with_words_it_cannot_say_are_left_out(caplog):
-    with caplog.at_level(logging.INFO, logger="assistant.listen"):
+    with caplog.at_level(logging.INFO, logger="assistant.listening"):
         recognizer = Recognizer(["next step", "next qzxv", "multidirectional leg raises"])
     assert recognizer.phrases == ("next step", "multidirectional leg raises")
     assert "qzxv" in caplog.text
