@@ -4,7 +4,7 @@ natural turns written by people other than the phrasings' author (intents/turns.
 The phrasings say what each command is; people say it in words no list holds ("go through
 the whole thing for me first", "that'll do for me"). The model reads such turns from
 examples of how people talk, and the router weighs its verdict against the phrasings found
-in the turn (intents/router.py). Names are never learned: the exercise named is a slot,
+in the turn (intents/naming.py). Names are never learned: the exercise named is a slot,
 found by the router in the loaded library, so the model carries over to any articles.
 
 Training uses scikit-learn once per process; a turn is then read with a few dictionary
