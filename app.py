@@ -67,7 +67,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ROUTER_THRESHOLDS=Thresholds(),
         SESSION_IDLE_SECONDS=float(os.environ.get("ASSISTANT_SESSION_IDLE_DAYS", SESSION_IDLE_DAYS)) * 86400,
         MAX_CONTENT_LENGTH=6 * 1024 * 1024,  # a 15 s WAV is ~0.5 MB at 16 kHz; larger is refused (413)
-        SECRET_FILE=str(root / "var" / "secret_key"),
+        SECRET_FILE=os.environ.get("ASSISTANT_SECRET_FILE", str(root / "var" / "secret_key")),
     )
     if config:
         app.config.from_mapping(config)

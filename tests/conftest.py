@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from content import DEFAULT_CONTENT_DIR, Library, load_library
+
+# Nothing a test run writes lands in the checkout: the app's files (speech cache, secret key),
+# also those of servers started in subprocesses, go to one temporary folder for the run.
+RUN_FILES = Path(os.environ.get("COACH_TEST_FILES") or os.environ.setdefault("COACH_TEST_FILES", tempfile.mkdtemp()))
+os.environ["ASSISTANT_SPEECH_CACHE"] = str(RUN_FILES / "speech")
+os.environ["ASSISTANT_SECRET_FILE"] = str(RUN_FILES / "secret_key")
+os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(RUN_FILES / "hypothesis")
+settings.register_profile("no-files", database=None)  # hypothesis keeps no example database here
+settings.load_profile("no-files")
 
 SEED = DEFAULT_CONTENT_DIR / "000_2996f131c8f3b110.txt"
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -35,3 +48,9 @@ def app(tmp_path: Path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _run_files_removed():
+    yield
+    shutil.rmtree(RUN_FILES, ignore_errors=True)
