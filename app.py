@@ -58,6 +58,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         SPEECH_PRERENDER=True,
         SPEECH_TIMEOUT=10.0,
         SPEECH_ENGINE_FACTORY=None,
+        SPEECH_SERVICE=None,  # an object with SpeechService's methods instead of the real one (tests)
         LISTEN_ENABLED=os.environ.get("ASSISTANT_LISTEN", "1") != "0",
         LISTEN_DECODERS=int(os.environ.get("ASSISTANT_LISTEN_DECODERS", "1")),
         LISTEN_QUEUE=int(os.environ.get("ASSISTANT_LISTEN_QUEUE", "1")),
@@ -76,7 +77,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["library"] = library
     app.extensions["router"] = build_index(library, thresholds=app.config["ROUTER_THRESHOLDS"])
     app.extensions["sessions"] = Sessions.with_key(app.config["SECRET_KEY"], float(app.config["SESSION_IDLE_SECONDS"]))
-    app.extensions["speech"] = _speech_service(app.config, library)
+    speech = app.extensions["speech"] = app.config["SPEECH_SERVICE"] or _speech_service(app.config)
+    if speech is not None and app.config["SPEECH_PRERENDER"]:  # what people hear most: warnings, steps
+        speech.prerender(library_speech(library))
     app.extensions["listener"] = _listener(app.config, library)
     register(app)
     return app
@@ -128,11 +131,11 @@ def _checked_secret(key: str, source: str) -> str:
     return key
 
 
-def _speech_service(config: dict[str, Any], library: Library) -> SpeechService | None:
+def _speech_service(config: dict[str, Any]) -> SpeechService | None:
     if not config["SPEECH_ENABLED"]:
         return None
     try:
-        service = SpeechService(
+        return SpeechService(
             Path(config["SPEECH_CACHE_DIR"]),
             voice=config["SPEECH_VOICE"],
             rate=resolve_rate(config["SPEECH_RATE"], default=RATE_PRESETS["normal"]),
@@ -143,9 +146,6 @@ def _speech_service(config: dict[str, Any], library: Library) -> SpeechService |
     except (SpeechError, OSError) as error:
         log.warning("speech is off: %s", error)
         return None
-    if config["SPEECH_PRERENDER"]:  # the replies people hear most: every warning and step
-        service.prerender(library_speech(library))
-    return service
 
 
 def _listener(config: dict[str, Any], library: Library) -> DecodePool | None:

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import settings
 
 from content import DEFAULT_CONTENT_DIR, Library, load_library
+from tests.fakes import RecordingSpeaker
 
 # Nothing a test run writes lands in the checkout: the app's files (speech cache, secret key),
 # also those of servers started in subprocesses, go to one temporary folder for the run.
@@ -32,14 +33,20 @@ def seed_library() -> Library:
 
 
 @pytest.fixture
-def app(tmp_path: Path):
+def speaker() -> RecordingSpeaker:
+    return RecordingSpeaker()
+
+
+@pytest.fixture
+def app(tmp_path: Path, speaker: RecordingSpeaker):
+    """The app with a recording fake speaker: no speech worker process."""
     from app import create_app
 
     return create_app(
         {
             "TESTING": True,
             "CONTENT_DIR": str(DEFAULT_CONTENT_DIR),
-            "SPEECH_CACHE_DIR": str(tmp_path / "speech"),
+            "SPEECH_SERVICE": speaker,
             "SECRET_FILE": str(tmp_path / "secret_key"),
         }
     )
@@ -48,6 +55,28 @@ def app(tmp_path: Path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def spoken_app(tmp_path: Path):
+    """The app with real speech: its worker process and espeak-ng, for the audio path end to end."""
+    from app import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(DEFAULT_CONTENT_DIR),
+            "SPEECH_CACHE_DIR": str(tmp_path / "speech"),
+            "SECRET_FILE": str(tmp_path / "secret_key"),
+        }
+    )
+    yield app
+    app.extensions["speech"].close()
+
+
+@pytest.fixture
+def spoken_client(spoken_app):
+    return spoken_app.test_client()
 
 
 @pytest.fixture(scope="session", autouse=True)
