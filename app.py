@@ -22,8 +22,9 @@ from assistant.conversation import LISTENING
 from assistant.conversation.replies import library_speech
 from assistant.listening import DecodePool, build_recognizer
 from assistant.speech import RATE_PRESETS, SpeechError, SpeechService, resolve_rate
-from content import DEFAULT_CONTENT_DIR, AssistantError, Library, load_library
+from content import DEFAULT_CONTENT_DIR, AssistantError, load_library
 from intents import Thresholds, build_index
+from intents.words import Vocabulary, build_vocabulary
 from web import NO_STORE, SECURITY_HEADERS, register
 from web.sessions import Sessions
 
@@ -75,12 +76,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = _secret(app.config)
     library = load_library(Path(app.config["CONTENT_DIR"]))
     app.extensions["library"] = library
-    app.extensions["router"] = build_index(library, thresholds=app.config["ROUTER_THRESHOLDS"])
+    vocabulary = build_vocabulary(library)  # the names and phrasings, shared by routing and listening
+    app.extensions["router"] = build_index(library, thresholds=app.config["ROUTER_THRESHOLDS"], vocabulary=vocabulary)
     app.extensions["sessions"] = Sessions.with_key(app.config["SECRET_KEY"], float(app.config["SESSION_IDLE_SECONDS"]))
     speech = app.extensions["speech"] = app.config["SPEECH_SERVICE"] or _speech_service(app.config)
     if speech is not None and app.config["SPEECH_PRERENDER"]:  # what people hear most: warnings, steps
         speech.prerender(library_speech(library))
-    app.extensions["listener"] = _listener(app.config, library)
+    app.extensions["listener"] = _listener(app.config, vocabulary)
     register(app)
     return app
 
@@ -148,14 +150,14 @@ def _speech_service(config: dict[str, Any]) -> SpeechService | None:
         return None
 
 
-def _listener(config: dict[str, Any], library: Library) -> DecodePool | None:
+def _listener(config: dict[str, Any], vocabulary: Vocabulary) -> DecodePool | None:
     """Offline recognition constrained to what the router understands for this content, in
     processes of its own: decoding holds the GIL for hundreds of milliseconds."""
     if not config["LISTEN_ENABLED"]:
         return None
     situations = dict(LISTENING)  # plain data for the decoder processes (a mappingproxy does not pickle)
     factory = config["LISTEN_RECOGNIZER_FACTORY"] or partial(
-        build_recognizer, library, situations, config["LISTEN_SETTINGS"]
+        build_recognizer, vocabulary, situations, config["LISTEN_SETTINGS"]
     )
     return DecodePool(
         factory,

@@ -34,6 +34,7 @@ TARGET_COLD: Final = 0.300
 TARGET_PRERENDER: Final = 5.0
 TARGET_CACHED_P99: Final = 0.005
 
+
 def seed_texts(folder: Path) -> list[str]:
     """Exactly what the app pre-renders at start-up: every warning and step, as spoken."""
     return library_speech(load_library(folder))
@@ -146,8 +147,16 @@ def bench_cached(cache: Path, ids: list[str]) -> None:
 
 def bench_http(cache: Path, folder: Path) -> None:
     """GET /api/speech/<id>.wav through the Flask app (the route, send_file and headers)."""
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(folder), "SPEECH_CACHE_DIR": str(cache),
-                      "SPEECH_PRERENDER": False, "LISTEN_ENABLED": False, "SECRET_KEY": "bench"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(folder),
+            "SPEECH_CACHE_DIR": str(cache),
+            "SPEECH_PRERENDER": False,
+            "LISTEN_ENABLED": False,
+            "SECRET_KEY": "bench",
+        }
+    )
     client = app.test_client()
     body = client.post("/api/chat", json={"message": "how do I do the cobra stretch"}).get_json()
     urls = [m["audio"] for m in body["messages"] if m["audio"]]
@@ -165,8 +174,7 @@ def bench_http(cache: Path, folder: Path) -> None:
     app.extensions["speech"].close()
     p50, p99 = percentile(samples, 0.50), percentile(samples, 0.99)
     report(f"cached GET /api/speech/<id>.wav, n={CACHED_CALLS}, p50", f"{p50 * 1000:.3f} ms")
-    report(f"cached GET /api/speech/<id>.wav, n={CACHED_CALLS}, p99", f"{p99 * 1000:.3f} ms",
-           TARGET_CACHED_P99, p99)
+    report(f"cached GET /api/speech/<id>.wav, n={CACHED_CALLS}, p99", f"{p99 * 1000:.3f} ms", TARGET_CACHED_P99, p99)
 
 
 def main() -> None:

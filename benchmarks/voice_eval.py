@@ -49,7 +49,8 @@ import numpy as np
 from assistant.conversation import LISTENING, DialogueState, Situation, listening_situation
 from assistant.listening import MAX_AUDIO_SECONDS, Recognizer, Transcript, command_recognizer
 from content import Library, load_library
-from intents import Context, Match, RouterIndex, build_index, load_phrasings, route
+from intents import Context, Match, RouterIndex, build_index, route
+from intents.words import build_vocabulary
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE: Final = ROOT / "var" / "voice-eval"
@@ -158,9 +159,16 @@ def case_table() -> tuple[Case, ...]:
         *(
             Case(text, PAIN_SAID, "pain", at_step=2)
             for text in (
-                "my hip is sore", "my lower back aches", "ouch that hurts", "I feel dizzy",
-                "my knee is killing me", "I think I pulled something", "it hurts", "my neck is sore",
-                "pins and needles", "my foot is numb",
+                "my hip is sore",
+                "my lower back aches",
+                "ouch that hurts",
+                "I feel dizzy",
+                "my knee is killing me",
+                "I think I pulled something",
+                "it hurts",
+                "my neck is sore",
+                "pins and needles",
+                "my foot is numb",
             )
         ),
         Case("ok next", NATURAL, "next_step", at_step=2),
@@ -430,7 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ", ".join(c if s is None else f"{c} {s:g} dB" for c, s in noises)
         )
     started = time.perf_counter()
-    recognizer = command_recognizer(load_phrasings(), library, LISTENING)
+    recognizer = command_recognizer(build_vocabulary(library), LISTENING)
     print(f"recogniser built in {(time.perf_counter() - started) * 1000:.0f} ms over {len(recognizer.phrases)} phrases")
     results = evaluate(recognizer, build_index(library), library, clips, cases, noises)
     met = report(results, verbose=args.verbose)

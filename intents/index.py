@@ -11,7 +11,7 @@ from content import Library
 
 from .clauses import Talk, load_talk
 from .descriptions import DescriptionIndex, build_description_index
-from .exercises import Alias, derive_aliases
+from .exercises import Alias
 from .learned import IntentModel, load_model
 from .lexicon import Lexicon
 from .normalize import normalize, phonetic_key
@@ -19,7 +19,8 @@ from .outcomes import Thresholds
 from .pain import PainVocabulary, load_pain_vocabulary
 from .retrieval import SentenceIndex, build_sentence_index
 from .subjects import SubjectIndex, build_subject_index
-from .vocabulary import Intent, load_phrasings
+from .vocabulary import Intent
+from .words import Vocabulary, build_vocabulary
 
 __all__ = [
     "DETECTED",
@@ -142,11 +143,13 @@ def build_index(
     thresholds: Thresholds | None = None,
     *,
     learned: bool = True,
+    vocabulary: Vocabulary | None = None,
 ) -> RouterIndex:
-    """Normalise every phrasing once and derive the exercise aliases from the content."""
-    normalized = _normalized(load_phrasings() if phrasings is None else phrasings)
-    commands = frozenset(w for p in normalized for w in p.text.split() if not w.startswith("{"))
-    aliases = derive_aliases(library, reserved=commands)
+    """Normalise every phrasing once; the names come from the library's vocabulary (built here
+    unless given, as the app does to share it with listening)."""
+    words = vocabulary or build_vocabulary(library, phrasings)
+    normalized = _normalized(words.phrasings)
+    commands, aliases = words.commands, words.aliases
     talk, pain = load_talk(), load_pain_vocabulary()
     extra = _content_words(library, aliases)
     steps = {w for e in library.exercises for s in e.steps for w in normalize(s.text).split()}

@@ -18,11 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from content import Library
 from content.measures import number_words
-from intents.exercises import spoken_aliases
 from intents.normalize import CONTRACTIONS
 from intents.vocabulary import Intent
+from intents.words import Vocabulary
 
 __all__ = [
     "ORDINALS",
@@ -77,24 +76,22 @@ def spoken_form(text: str) -> str:
 
 
 def command_phrases(
-    phrasings: Mapping[Intent, tuple[str, ...]],
-    library: Library,
+    vocabulary: Vocabulary,
     *,
     max_step: int | None = None,
     without: Collection[Intent] = (),
 ) -> tuple[str, ...]:
     """Every phrasing in spoken form with {exercise} replaced by each name said aloud
-    (`spoken_aliases`, with and without "the") and {step} by each step up to `max_step` ("step
+    (`Vocabulary.spoken`, with and without "the") and {step} by each step up to `max_step` ("step
     three", "third step", "last step"); deduplicated, in first-seen order (phrasings order,
     then slot order). `max_step` defaults to the steps of the library's longest exercise: a
     step no exercise has is one more phrase to mistake a command for ("read step eight" for
     "next step"). The phrasings of the intents `without` are left out."""
-    return tuple(dict.fromkeys(phrase for _, phrase in _intent_phrases(phrasings, library, max_step, without)))
+    return tuple(dict.fromkeys(phrase for _, phrase in _intent_phrases(vocabulary, max_step, without)))
 
 
 def weighted_phrases(
-    phrasings: Mapping[Intent, tuple[str, ...]],
-    library: Library,
+    vocabulary: Vocabulary,
     *,
     without: Collection[Intent] = (),
     likelier: Collection[Intent] = (),
@@ -107,26 +104,25 @@ def weighted_phrases(
     if not boost > 0:
         raise ValueError(f"boost must be above 0, not {boost!r}")
     weights: dict[str, float] = {}
-    for intent, phrase in _intent_phrases(phrasings, library, None, without):
+    for intent, phrase in _intent_phrases(vocabulary, None, without):
         weights[phrase] = max(boost if intent in likelier else 1.0, weights.get(phrase, 0.0))
     return weights
 
 
 def _intent_phrases(
-    phrasings: Mapping[Intent, tuple[str, ...]],
-    library: Library,
+    vocabulary: Vocabulary,
     max_step: int | None,
     without: Collection[Intent],
 ) -> Iterator[tuple[Intent, str]]:
     """Each phrase with the intent of the phrasing it comes from, in phrasings order."""
-    if max_step is None:
-        max_step = _longest(library)
+    if max_step is None:  # a step no exercise has is one more phrase to mistake a command for
+        max_step = min(MAX_STEP_WORDS, vocabulary.longest)
     if not 1 <= max_step <= MAX_STEP_WORDS:
         raise ValueError(f"max_step must be from 1 to {MAX_STEP_WORDS}, not {max_step!r}")
-    names = tuple(dict.fromkeys(spoken_form(a.text) for a in spoken_aliases(library)))
+    names = tuple(dict.fromkeys(spoken_form(a.text) for a in vocabulary.spoken))
     exercises = tuple(name for alias in names for name in (alias, f"{ARTICLE} {alias}"))
     extra = _spoken_extras()
-    for intent, examples in phrasings.items():
+    for intent, examples in vocabulary.phrasings.items():
         if intent in without:
             continue
         prefixes = extra.prefixes.get(intent, ())
@@ -159,11 +155,6 @@ def _spoken_extras(path: Path = SPOKEN_FILE) -> _Extras:
     said = [t.replace("{body}", body) for t in pain["templates"] for body in pain["bodies"]]
     pain_said = tuple(spoken_form(p) for p in (*said, *pain["phrases"]))
     return _Extras(prefixes, pain_said, frozenset(data["unsaid"]["phrases"]))
-
-
-def _longest(library: Library) -> int:
-    """Steps of the library's longest exercise (at least 1, at most MAX_STEP_WORDS)."""
-    return min(MAX_STEP_WORDS, max((len(e.steps) for e in library.exercises), default=1))
 
 
 def _expand_step(phrase: str, max_step: int) -> tuple[str, ...]:

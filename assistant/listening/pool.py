@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping
 from concurrent.futures.process import BrokenProcessPool
 from typing import Final
 
-from content import Library
+from intents.words import Vocabulary
 
 from .errors import ListenBusy, ListenError
-from .recognizer import ListeningRule, ListenSettings, Recognizer, Transcript
+from .recognizer import ListeningRule, ListenSettings, Recognizer, Transcript, command_recognizer
 
 __all__ = ["DecodePool", "RecognizerFactory", "build_recognizer"]
 
@@ -43,16 +43,12 @@ or a functools.partial of one), because decoders are spawned."""
 
 
 def build_recognizer(
-    library: Library,
+    vocabulary: Vocabulary,
     situations: Mapping[str, ListeningRule] | None = None,
     settings: ListenSettings | None = None,
 ) -> Recognizer:
-    """The production recogniser for `library` (runs inside a decoder process)."""
-    from intents import load_phrasings
-
-    from .recognizer import command_recognizer
-
-    return command_recognizer(load_phrasings(), library, situations, settings=settings)
+    """The production recogniser for a library's `vocabulary` (runs inside a decoder process)."""
+    return command_recognizer(vocabulary, situations, settings=settings)
 
 
 _recognizer: Recognizer | None = None

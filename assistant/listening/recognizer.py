@@ -13,9 +13,9 @@ from typing import Final, Protocol
 
 import pocketsphinx
 
-from content import Library
 from content.errors import AssistantError
 from intents import Intent
+from intents.words import Vocabulary
 
 from .grammar import command_phrases, weighted_phrases, word_graph
 from .phonetics import accent_variants, pronounce, pronunciations
@@ -267,18 +267,15 @@ class ListeningRule(Protocol):
 
 
 def command_recognizer(
-    phrasings: Mapping[Intent, tuple[str, ...]],
-    library: Library,
+    vocabulary: Vocabulary,
     situations: Mapping[str, ListeningRule] | None = None,
     *,
     settings: ListenSettings | None = None,
 ) -> Recognizer:
-    """A recogniser for every command about `library`, with the phrases of each of `situations`
-    as a subset (pass the situation's name, `Turn.listening`, to `transcribe`)."""
+    """A recogniser for every command of a library's `vocabulary`, with the phrases of each of
+    `situations` as a subset (pass the situation's name, `Turn.listening`, to `transcribe`)."""
     subsets = {
-        name: weighted_phrases(
-            phrasings, library, without=listening.unsaid, likelier=listening.likelier, boost=LIKELIER
-        )
+        name: weighted_phrases(vocabulary, without=listening.unsaid, likelier=listening.likelier, boost=LIKELIER)
         for name, listening in (situations or {}).items()
     }
-    return Recognizer(command_phrases(phrasings, library), subsets=subsets, settings=settings)
+    return Recognizer(command_phrases(vocabulary), subsets=subsets, settings=settings)

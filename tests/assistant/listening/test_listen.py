@@ -37,7 +37,8 @@ from assistant.listening.wav import read_wav
 from benchmarks import voice_eval
 from content import Library, load_library
 from content.errors import AssistantError
-from intents import build_index, load_phrasings
+from intents import build_index
+from intents.words import build_vocabulary
 
 VOICES = ("en-us", "en-gb-x-rp")
 RATE = 175
@@ -122,7 +123,7 @@ def resampled_to(samples: np.ndarray, rate: int, target: int) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def recognizer(seed_library) -> Recognizer:
-    return command_recognizer(load_phrasings(), seed_library, LISTENING)
+    return command_recognizer(build_vocabulary(seed_library), LISTENING)
 
 
 @pytest.fixture(scope="module")
@@ -398,7 +399,7 @@ def test_on_a_hold_step_with_no_timer_a_british_start_timer_is_not_heard_as_stop
     "stop timer" out while no timer runs (`listening_situation`): they can start one."""
     said = clips["en-gb-x-rp", RATE, "start timer"]
     assert Recognizer(["start timer", "stop timer"]).transcribe(said).text == "stop timer"  # the confusion
-    recognizer = command_recognizer(load_phrasings(), seed_library, LISTENING)
+    recognizer = command_recognizer(build_vocabulary(seed_library), LISTENING)
     assert recognizer.transcribe(said, subset=Situation.HOLD_STEP).text in ("start timer", "start the timer")
 
 
@@ -423,14 +424,14 @@ def test_subsets_must_be_known_and_hearable():
 def test_the_grammar_follows_the_content(seed_library, tmp_path):
     """Another article's exercises are spoken commands too; those no longer loaded are not."""
     (tmp_path / "kettlebell_moves.txt").write_bytes((PAGES / "kettlebell_moves.txt").read_bytes())
-    recognizer = command_recognizer(load_phrasings(), load_library(tmp_path), LISTENING)
+    recognizer = command_recognizer(build_vocabulary(load_library(tmp_path)), LISTENING)
     assert {"how do i do the goblet squat", "show me the two handed swing"} <= set(recognizer.phrases)
     assert not [p for p in recognizer.phrases if "cobra" in p]
-    assert "how do i do the cobra stretch" in command_recognizer(load_phrasings(), seed_library, LISTENING).phrases
+    assert "how do i do the cobra stretch" in command_recognizer(build_vocabulary(seed_library), LISTENING).phrases
 
 
 def test_a_library_without_exercises_still_gives_a_recogniser():
-    assert "next step" in Recognizer(command_phrases(load_phrasings(), Library())).phrases
+    assert "next step" in Recognizer(command_phrases(build_vocabulary(Library()))).phrases
 
 
 # --- Pronunciations (pure) ------------------------------------------------------------------
