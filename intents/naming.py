@@ -10,7 +10,8 @@ from .exercises import ExerciseHit, find_exercise
 from .index import FUNCTION_WORDS, MAX_UTTERANCE_CHARS, RouterIndex
 from .learned import features
 from .outcomes import Ambiguous, Context, Match, NoMatch, Outcome
-from .steps import LAST_STEP, STEP_SLOT, extract_step
+from .slots import EXERCISE_SLOT, STEP_SLOT
+from .steps import LAST_STEP, extract_step
 from .vocabulary import Intent
 
 __all__ = [
@@ -29,7 +30,6 @@ __all__ = [
 ]
 
 
-EXERCISE_SLOT: Final = "{exercise}"
 
 
 QUALIFIERS: Final = frozenset("of for in on from".split())  # "step 2 of {exercise}", "the hold in {exercise}"

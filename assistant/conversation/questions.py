@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Final
 
 from content import Article, Library
+from content.measures import HOLD_SENTENCE, REPEAT_SENTENCE
 from intents import Intent, Match
 
 from .guidance import ask_which_exercise, nothing_in_progress
@@ -15,12 +16,6 @@ from .state import DialogueState, Handler, Reply, article_of, exercise_of
 
 __all__ = ["HANDLERS"]
 
-HOLD_SENTENCE: Final = re.compile(
-    r"\bhold\b[^.]*\b(count|seconds?|minutes?|breaths?)\b|\b(seconds?|minutes?|breaths?)\b", re.I
-)
-
-
-REPEAT_SENTENCE: Final = re.compile(r"\b(repeat|reps|repetitions|sets|times)\b", re.I)
 
 
 def _subject(state: DialogueState, outcome: Match) -> str | None:

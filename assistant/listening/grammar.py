@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,8 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from content.measures import number_words
+from content.numbers import ORDINAL_WORDS, number_words
+from content.text import ascii_fold
 from intents.normalize import CONTRACTIONS
+from intents.slots import EXERCISE_SLOT, STEP_SLOT
 from intents.vocabulary import Intent
 from intents.words import Vocabulary
 
@@ -34,8 +35,6 @@ __all__ = [
     "word_graph",
 ]
 
-EXERCISE_SLOT: Final = "{exercise}"
-STEP_SLOT: Final = "{step}"
 STEP_PHRASE: Final = f"step {STEP_SLOT}"
 GRAMMAR_NAME: Final = "commands"
 TOP_RULE: Final = "command"
@@ -44,10 +43,7 @@ ARTICLE: Final = "the"
 LAST_STEP_WORDS: Final = ("last", "final")
 """'last step' / 'final step': the router resolves them once it knows the exercise."""
 
-ORDINALS: Final = (
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
+ORDINALS: Final = ORDINAL_WORDS
 MAX_STEP_WORDS: Final = len(ORDINALS) - 1
 """Longest exercise we can name every step of; articles have a handful of steps."""
 
@@ -63,7 +59,7 @@ APOSTROPHE_FORMS: Final = {
 def spoken_form(text: str) -> str:
     """Lower-case ASCII words as they are said: punctuation dropped, digits spelt out,
     apostrophes restored ("whats" -> "what's"); slots such as {exercise} are kept."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    folded = ascii_fold(text).lower()
     folded = NOT_SPOKEN.sub(" ", folded.replace("\u2019", "'").replace("-", " "))
     words = []
     for word in folded.split():
