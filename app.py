@@ -48,29 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then env, then `config` (tests); load content and services once."""
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep "kind, text, speech, audio" order
-    root = Path(__file__).parent
-    app.config.from_mapping(
-        CONTENT_DIR=os.environ.get("ASSISTANT_CONTENT_DIR", str(DEFAULT_CONTENT_DIR)),
-        SPEECH_CACHE_DIR=os.environ.get("ASSISTANT_SPEECH_CACHE", str(root / "var" / "speech")),
-        SPEECH_CACHE_MAX_BYTES=int(float(os.environ.get("ASSISTANT_SPEECH_CACHE_MB", SPEECH_CACHE_MB)) * 1e6),
-        SPEECH_VOICE=os.environ.get("ASSISTANT_VOICE", "en-us"),
-        SPEECH_RATE=os.environ.get("ASSISTANT_RATE", "normal"),
-        SPEECH_ENABLED=os.environ.get("ASSISTANT_SPEECH", "1") != "0",
-        SPEECH_PRERENDER=True,
-        SPEECH_TIMEOUT=10.0,
-        SPEECH_ENGINE_FACTORY=None,
-        SPEECH_SERVICE=None,  # an object with SpeechService's methods instead of the real one (tests)
-        LISTEN_ENABLED=os.environ.get("ASSISTANT_LISTEN", "1") != "0",
-        LISTEN_DECODERS=int(os.environ.get("ASSISTANT_LISTEN_DECODERS", "1")),
-        LISTEN_QUEUE=int(os.environ.get("ASSISTANT_LISTEN_QUEUE", "1")),
-        LISTEN_TIMEOUT=30.0,
-        LISTEN_RECOGNIZER_FACTORY=None,
-        LISTEN_SETTINGS=None,
-        ROUTER_THRESHOLDS=Thresholds(),
-        SESSION_IDLE_SECONDS=float(os.environ.get("ASSISTANT_SESSION_IDLE_DAYS", SESSION_IDLE_DAYS)) * 86400,
-        MAX_CONTENT_LENGTH=6 * 1024 * 1024,  # a 15 s WAV is ~0.5 MB at 16 kHz; larger is refused (413)
-        SECRET_FILE=os.environ.get("ASSISTANT_SECRET_FILE", str(root / "var" / "secret_key")),
-    )
+    app.config.from_mapping(_defaults(Path(__file__).parent))
     if config:
         app.config.from_mapping(config)
     app.config["SECRET_KEY"] = _secret(app.config)
@@ -85,6 +63,33 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["listener"] = _listener(app.config, vocabulary)
     register(app)
     return app
+
+
+def _defaults(root: Path) -> dict[str, Any]:
+    """Every setting, from the environment where it may be set there."""
+    env = os.environ.get
+    return {
+        "CONTENT_DIR": env("ASSISTANT_CONTENT_DIR", str(DEFAULT_CONTENT_DIR)),
+        "SPEECH_CACHE_DIR": env("ASSISTANT_SPEECH_CACHE", str(root / "var" / "speech")),
+        "SPEECH_CACHE_MAX_BYTES": int(float(env("ASSISTANT_SPEECH_CACHE_MB", SPEECH_CACHE_MB)) * 1e6),
+        "SPEECH_VOICE": env("ASSISTANT_VOICE", "en-us"),
+        "SPEECH_RATE": env("ASSISTANT_RATE", "normal"),
+        "SPEECH_ENABLED": env("ASSISTANT_SPEECH", "1") != "0",
+        "SPEECH_PRERENDER": True,
+        "SPEECH_TIMEOUT": 10.0,
+        "SPEECH_ENGINE_FACTORY": None,
+        "SPEECH_SERVICE": None,  # an object with SpeechService's methods instead of the real one (tests)
+        "LISTEN_ENABLED": env("ASSISTANT_LISTEN", "1") != "0",
+        "LISTEN_DECODERS": int(env("ASSISTANT_LISTEN_DECODERS", "1")),
+        "LISTEN_QUEUE": int(env("ASSISTANT_LISTEN_QUEUE", "1")),
+        "LISTEN_TIMEOUT": 30.0,
+        "LISTEN_RECOGNIZER_FACTORY": None,
+        "LISTEN_SETTINGS": None,
+        "ROUTER_THRESHOLDS": Thresholds(),
+        "SESSION_IDLE_SECONDS": float(env("ASSISTANT_SESSION_IDLE_DAYS", SESSION_IDLE_DAYS)) * 86400,
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,  # a 15 s WAV is ~0.5 MB at 16 kHz; larger is refused (413)
+        "SECRET_FILE": env("ASSISTANT_SECRET_FILE", str(root / "var" / "secret_key")),
+    }
 
 
 def _secret(config: Any) -> str:

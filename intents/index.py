@@ -145,8 +145,7 @@ def build_index(
     learned: bool = True,
     vocabulary: Vocabulary | None = None,
 ) -> RouterIndex:
-    """Normalise every phrasing once; the names come from the library's vocabulary (built here
-    unless given, as the app does to share it with listening)."""
+    """Normalise every phrasing once; names come from the vocabulary (given by the app, shared)."""
     words = vocabulary or build_vocabulary(library, phrasings)
     normalized = _normalized(words.phrasings)
     commands, aliases = words.commands, words.aliases

@@ -35,6 +35,7 @@ from assistant.listening.phonetics import accent_variants, pronounce
 from assistant.listening.signal import model_input
 from assistant.listening.wav import read_wav
 from benchmarks import voice_eval
+from benchmarks.audio import from_wav
 from content import Library, load_library
 from content.errors import AssistantError
 from intents import build_index
@@ -140,7 +141,7 @@ def results(recognizer, clips, seed_library) -> list[voice_eval.Result]:
 
 
 def spoken(clips: dict[tuple[str, int, str], bytes], text: str, voice: str = "en-us") -> tuple[np.ndarray, int]:
-    return voice_eval.from_wav(clips[voice, RATE, text])
+    return from_wav(clips[voice, RATE, text])
 
 
 # --- Bytes that must be refused -------------------------------------------------------------
