@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.speech import RATE_STEPS, SpeechService, SpeechUnavailable, quantize_rate
-from tests.assistant.speech.test_speech import STEP, Script
+from tests.assistant.speech.support import STEP, Script
 
 BOUND = 1_000_000
 """Holds about six of these replies (and the records of all of them), so sixty overflow it."""
