@@ -22,7 +22,8 @@ from assistant.conversation import LISTENING
 from assistant.conversation.replies import library_speech
 from assistant.listening import DecodePool, build_recognizer
 from assistant.speech import RATE_PRESETS, SpeechError, SpeechService, resolve_rate
-from content import DEFAULT_CONTENT_DIR, AssistantError, load_library
+from content import DEFAULT_CONTENT_DIR, load_library
+from errors import AssistantError
 from intents import Thresholds, build_index
 from intents.words import Vocabulary, build_vocabulary
 from web import NO_STORE, SECURITY_HEADERS, register

@@ -14,6 +14,7 @@ ACTIVE_SPEECH_DB: Final = 30.0
 """Frames within this many dB of the loudest frame count as speech when measuring its level."""
 FRAME_SECONDS: Final = 0.02
 
+
 def coloured_noise(count: int, colour: str, rng: np.random.Generator) -> np.ndarray:
     """Unit-RMS white noise, or pink noise (power falling as 1/f) shaped in the spectrum."""
     white = rng.standard_normal(count)

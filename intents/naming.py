@@ -30,8 +30,6 @@ __all__ = [
 ]
 
 
-
-
 QUALIFIERS: Final = frozenset("of for in on from".split())  # "step 2 of {exercise}", "the hold in {exercise}"
 
 

@@ -333,3 +333,19 @@ def test_the_key_file_is_private_from_its_first_byte(tmp_path, monkeypatch):
 
 def test_the_content_folder_is_the_seed_by_default():
     assert shutil.os.path.samefile(create_app(dict(QUIET)).config["CONTENT_DIR"], DEFAULT_CONTENT_DIR)
+
+
+def test_every_error_we_raise_is_one_tree_and_none_knows_http():
+    import inspect
+
+    import errors
+    from app import ConfigError
+    from assistant.conversation.session import SessionError
+    from assistant.listening import ListenError
+    from assistant.speech import SpeechError
+    from content import ContentError
+    from intents.vocabulary import PhrasingsError
+
+    for kind in (ConfigError, SessionError, ListenError, SpeechError, ContentError, PhrasingsError):
+        assert issubclass(kind, errors.AssistantError)
+        assert "status" not in inspect.getsource(kind)

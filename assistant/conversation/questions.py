@@ -17,7 +17,6 @@ from .state import DialogueState, Handler, Reply, article_of, exercise_of
 __all__ = ["HANDLERS"]
 
 
-
 def _subject(state: DialogueState, outcome: Match) -> str | None:
     return outcome.exercise or state.exercise or state.last_exercise
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from content.errors import AssistantError
+from errors import AssistantError
 
-__all__ = ["DamagedRecording", "ListenBusy", "ListenError", "NotARecording", "RecordingTooLarge"]
+__all__ = ["DamagedRecording", "ListenBusy", "ListenError", "NotARecording", "RecognizerError", "RecordingTooLarge"]
 
 
 class ListenError(AssistantError):
@@ -25,3 +25,7 @@ class DamagedRecording(ListenError):
 
 class ListenBusy(ListenError):
     """Every decoder is busy and the queue is full, or decoding is unavailable: try later."""
+
+
+class RecognizerError(ListenError):
+    """A recogniser that could hear nothing it was asked to: no phrase it can pronounce."""

@@ -13,10 +13,10 @@ from typing import Final, Protocol
 
 import pocketsphinx
 
-from content.errors import AssistantError
 from intents import Intent
 from intents.words import Vocabulary
 
+from .errors import RecognizerError
 from .grammar import command_phrases, weighted_phrases, word_graph
 from .phonetics import accent_variants, pronounce, pronunciations
 from .signal import model_input
@@ -131,7 +131,7 @@ class Recognizer:
         self.phrases: tuple[str, ...] = self._add_words(wanted)
         """The phrases it can hear: those whose every word it can pronounce."""
         if not self.phrases:
-            raise AssistantError("speech recognition needs at least one phrase it can pronounce")
+            raise RecognizerError("speech recognition needs at least one phrase it can pronounce")
         self._grammars: dict[str | None, tuple[str, pocketsphinx.FsgModel]] = {}
         self._grammars[None] = self._add_grammar(COMMANDS_SEARCH, self.phrases)
         hearable = frozenset(self.phrases)
@@ -139,7 +139,7 @@ class Recognizer:
             weights = chosen if isinstance(chosen, Mapping) else dict.fromkeys(chosen, 1.0)
             some = {_words(p): w for p, w in weights.items() if _words(p) in hearable}
             if not some:
-                raise AssistantError(f"the phrases of {name!r} include none that speech recognition can hear")
+                raise RecognizerError(f"the phrases of {name!r} include none that speech recognition can hear")
             self._grammars[name] = self._add_grammar(f"{COMMANDS_SEARCH}:{name}", some)
         self._decoder.add_allphone_file(PHONES_SEARCH, None)
         self._lock = threading.Lock()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from content.errors import AssistantError
+from errors import AssistantError
 
 __all__ = ["InvalidSpeechRequest", "SpeechError", "SpeechUnavailable"]
 

@@ -32,7 +32,7 @@ from assistant.listening.signal import model_input
 from assistant.listening.wav import read_wav
 from benchmarks import voice_eval
 from content import Library, load_library
-from content.errors import AssistantError
+from errors import AssistantError
 from intents.words import build_vocabulary
 
 from .support import FLOORS, GOOD, PAGES, RATE, SPEECH_RATE, VOICES, noise, resampled_to, spoken, tone, wav

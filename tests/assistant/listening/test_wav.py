@@ -16,7 +16,7 @@ from assistant.listening import (
     RecordingTooLarge,
 )
 from assistant.listening.wav import read_wav
-from content.errors import AssistantError
+from errors import AssistantError
 
 from .support import GOOD, noise, tone, wav
 
