@@ -32,6 +32,14 @@ def seed_library() -> Library:
     return load_library(DEFAULT_CONTENT_DIR)
 
 
+@pytest.fixture(scope="session")
+def index(seed_library: Library):
+    """The router's index over the seed library, with the learned model: built once per run."""
+    from intents import build_index
+
+    return build_index(seed_library)
+
+
 @pytest.fixture
 def speaker() -> RecordingSpeaker:
     return RecordingSpeaker()

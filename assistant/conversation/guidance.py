@@ -223,7 +223,7 @@ def _resume(state: DialogueState, outcome: Match, library: Library) -> tuple[Dia
 
 def _read_step(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
     """ "What does step 3 say": read it, stay where you are."""
-    slug = outcome.exercise or state.exercise or state.last_exercise
+    slug = _read_about(state, outcome)
     if slug is None:
         return ask_which_exercise(state, outcome, library)
     exercise = exercise_of(library, slug)
@@ -239,7 +239,7 @@ def _read_step(state: DialogueState, outcome: Match, library: Library) -> tuple[
 
 def _read_all_steps(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
     """An overview of every step that does not move the position."""
-    slug = outcome.exercise or state.exercise or state.last_exercise
+    slug = _read_about(state, outcome)
     if slug is None:
         return ask_which_exercise(state, outcome, library)
     exercise = exercise_of(library, slug)
@@ -249,6 +249,11 @@ def _read_all_steps(state: DialogueState, outcome: Match, library: Library) -> t
         f"Step {spoken_number(s.number)}. {s.text}" for s in exercise.steps
     )
     return state, Reply((_about(info(text, Kind.ANSWER, speech), slug, None), *_still_here(state)))
+
+
+def _read_about(state: DialogueState, outcome: Match) -> str | None:
+    """The exercise a reading is of: the one named, else the one guided, else the last one."""
+    return outcome.exercise or state.exercise or state.last_exercise
 
 
 def _about(message: Message, slug: str, step: int | None) -> Message:

@@ -10,11 +10,6 @@ from intents.learned import TURNS_FILE, features, load_model, read_turns, train
 
 
 @pytest.fixture(scope="module")
-def index(seed_library):
-    return build_index(seed_library)
-
-
-@pytest.fixture(scope="module")
 def rules(seed_library):
     return build_index(seed_library, learned=False)
 

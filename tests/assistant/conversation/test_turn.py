@@ -14,15 +14,11 @@ from assistant.conversation import (
     suggestions,
 )
 from assistant.conversation.replies import Kind
-from intents import Intent, build_index
+from intents import Intent
 
 START_TIMER, STOP_TIMER = Intent.START_TIMER, Intent.STOP_TIMER
 IDLE, GUIDING, HOLD_STEP, TIMING = Situation.IDLE, Situation.GUIDING, Situation.HOLD_STEP, Situation.TIMING
 
-
-@pytest.fixture(scope="module")
-def index(seed_library):
-    return build_index(seed_library)
 
 
 @pytest.fixture
