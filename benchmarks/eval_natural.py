@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.stats import percentile
 from content import load_library
 from intents import Ambiguous, Context, Match, NoMatch, Outcome, RouterIndex, build_index, route
 
@@ -192,11 +193,6 @@ def clinc_false_accepts(index: RouterIndex, half: str) -> tuple[float, float, in
         accepted += not isinstance(outcome, NoMatch)
         pain += isinstance(outcome, Match) and outcome.intent.value == PAIN
     return accepted / max(len(oos), 1), pain / max(len(oos), 1), len(oos)
-
-
-def percentile(times: list[float], q: float) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
 
 
 def main() -> None:

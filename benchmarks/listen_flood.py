@@ -19,7 +19,8 @@ import numpy as np
 
 from assistant.listening import MAX_AUDIO_SECONDS
 
-from .live_server import live_server, percentile
+from .live_server import live_server
+from .stats import percentile
 
 HANG_SECONDS = 30.0
 """A listen answer slower than this counts as a hang (a full decode takes about a second)."""

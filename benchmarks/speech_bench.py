@@ -19,6 +19,7 @@ from typing import Final
 from app import create_app
 from assistant.conversation.replies import library_speech
 from assistant.speech import SpeechService
+from benchmarks.stats import percentile
 from content import load_library
 
 DEFAULT_CONTENT: Final = Path(__file__).resolve().parents[1] / "content" / "articles"
@@ -51,11 +52,6 @@ def step_texts(source: Iterable[str], *, count: int, words: int) -> list[str]:
 def seconds_of_audio(path: Path) -> float:
     with wave.open(str(path), "rb") as wav:
         return wav.getnframes() / wav.getframerate()
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def report(label: str, figure: str, target: float | None = None, value: float = 0.0) -> None:

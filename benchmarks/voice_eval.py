@@ -47,6 +47,7 @@ import numpy as np
 from assistant.conversation import LISTENING, DialogueState, Situation, listening_situation
 from assistant.listening import MAX_AUDIO_SECONDS, Recognizer, Transcript, command_recognizer
 from benchmarks.audio import coloured_noise, from_wav, mix_noise, to_wav
+from benchmarks.stats import percentile
 from content import Library, load_library
 from intents import Context, Match, RouterIndex, build_index, route
 from intents.words import build_vocabulary
@@ -168,11 +169,6 @@ def judge(case: Case, transcript: Transcript, index: RouterIndex) -> tuple[str |
 def accuracy(results: Iterable[Result]) -> tuple[float, int]:
     marks = [r.correct for r in results]
     return (sum(marks) / len(marks) if marks else float("nan")), len(marks)
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 # --- Running (I/O) --------------------------------------------------------------------------

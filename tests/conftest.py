@@ -18,6 +18,7 @@ from tests.fakes import RecordingSpeaker
 RUN_FILES = Path(os.environ.get("COACH_TEST_FILES") or os.environ.setdefault("COACH_TEST_FILES", tempfile.mkdtemp()))
 os.environ["ASSISTANT_SPEECH_CACHE"] = str(RUN_FILES / "speech")
 os.environ["ASSISTANT_SECRET_FILE"] = str(RUN_FILES / "secret_key")
+os.environ["ASSISTANT_CACHE_DIR"] = str(RUN_FILES / "cache")
 os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(RUN_FILES / "hypothesis")
 settings.register_profile("no-files", database=None)  # hypothesis keeps no example database here
 settings.load_profile("no-files")
