@@ -160,7 +160,7 @@ def _write_model(model: IntentModel, path: Path) -> None:
 
 
 def _read_model(path: Path) -> IntentModel:
-    with np.load(path, allow_pickle=False) as saved:
+    with path.open("rb") as stream, np.load(stream, allow_pickle=False) as saved:
         grams = [str(g) for g in saved["grams"]]
         return IntentModel(
             classes=tuple(str(c) for c in saved["classes"]),
