@@ -11,7 +11,7 @@ from content import Library
 
 from .clauses import Talk, load_talk
 from .descriptions import DescriptionIndex, build_description_index
-from .exercises import Alias
+from .exercises import Alias, AliasIndex, build_alias_index
 from .learned import IntentModel, load_model
 from .lexicon import Lexicon
 from .normalize import normalize, phonetic_key
@@ -87,6 +87,7 @@ class RouterIndex:
 
     phrasings: tuple[Phrasing, ...]
     aliases: tuple[Alias, ...]
+    alias_index: AliasIndex
     lexicon: Lexicon
     step_counts: Mapping[str, int]
     thresholds: Thresholds = field(default_factory=Thresholds)
@@ -159,6 +160,7 @@ def build_index(
     return RouterIndex(
         phrasings=tuple(scored),
         aliases=aliases,
+        alias_index=build_alias_index(aliases),
         lexicon=lexicon,
         step_counts={e.slug: len(e.steps) for e in library.exercises},
         thresholds=thresholds or Thresholds(),

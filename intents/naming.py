@@ -81,7 +81,7 @@ def _find_exercise(tokens: Tokens, index: RouterIndex) -> ExerciseHit | None:
     limits = index.thresholds
     return find_exercise(
         " ".join(words),
-        index.aliases,
+        index.alias_index,
         cutoff=limits.exercise,
         phonetic_cutoff=limits.exercise_by_sound,
         margin=limits.exercise_margin,
