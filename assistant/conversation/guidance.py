@@ -12,7 +12,7 @@ from typing import Final
 from content import Exercise, Library, Step
 from intents import Ambiguous, Context, Intent, Match, RouterIndex, normalize, route
 
-from .replies import Kind, Message, info, listing, spoken_number, step_message, warning_message
+from .replies import MAX_NAMED, Kind, Message, info, listing, spoken_number, step_message, warning_message
 from .state import DialogueState, Handler, Reply, article_of, exercise_of
 from .view import step_offers
 
@@ -54,9 +54,13 @@ def ask_which(
     step: int | None,
     library: Library,
 ) -> tuple[DialogueState, Reply]:
+    more = len(candidates) - MAX_NAMED
+    candidates = candidates[:MAX_NAMED]  # the rest are chosen by saying more of a name
     titles = [exercise_of(library, slug).title for slug in candidates]
     text = f"Which one do you mean: {listing(titles, 'or')}?"
-    if len(titles) == 1:
+    if more > 0:
+        text = f"Which one do you mean: {listing(titles, 'or')}? There are {more} more: say more of the name."
+    elif len(titles) == 1:
         text = f"Do you mean the {titles[0]}? Say “yes”, or name another exercise."
     asked = replace(state, pending=candidates, pending_intent=intent, pending_step=step)
     return asked, Reply((info(text, Kind.QUESTION),))
