@@ -22,10 +22,11 @@ from assistant.conversation import LISTENING
 from assistant.conversation.replies import library_speech
 from assistant.listening import DecodePool, build_recognizer
 from assistant.speech import RATE_PRESETS, SpeechError, SpeechService, resolve_rate
-from content import DEFAULT_CONTENT_DIR, load_library
+from content import DEFAULT_CONTENT_DIR
 from errors import AssistantError
-from intents import Thresholds, build_index
-from intents.words import Vocabulary, build_vocabulary
+from intents import Thresholds
+from intents.prepared import prepare
+from intents.words import Vocabulary
 from web import NO_STORE, SECURITY_HEADERS, register
 from web.sessions import Sessions
 
@@ -53,10 +54,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     app.config["SECRET_KEY"] = _secret(app.config)
-    library = load_library(Path(app.config["CONTENT_DIR"]))
-    app.extensions["library"] = library
-    vocabulary = build_vocabulary(library)  # the names and phrasings, shared by routing and listening
-    app.extensions["router"] = build_index(library, thresholds=app.config["ROUTER_THRESHOLDS"], vocabulary=vocabulary)
+    prepared = prepare(Path(app.config["CONTENT_DIR"]), app.config["ROUTER_THRESHOLDS"])  # kept on disk
+    library, vocabulary = prepared.library, prepared.vocabulary  # shared by routing and listening
+    app.extensions["library"], app.extensions["router"] = library, prepared.index
     app.extensions["sessions"] = Sessions.with_key(app.config["SECRET_KEY"], float(app.config["SESSION_IDLE_SECONDS"]))
     speech = app.extensions["speech"] = app.config["SPEECH_SERVICE"] or _speech_service(app.config)
     if speech is not None and app.config["SPEECH_PRERENDER"]:  # what people hear most: warnings, steps
