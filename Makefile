@@ -30,7 +30,7 @@ dev: $(RUN_STAMP)
 	FLASK_DEBUG=1 $(PY) -m flask --app app run --port $(PORT)
 
 test: $(DEV_STAMP)
-	$(PY) -m ruff check .
+	$(PY) -m ruff check --no-cache .
 	$(PY) -m pytest
 
 eval: $(RUN_STAMP)

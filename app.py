@@ -20,10 +20,13 @@ from flask import Flask
 
 from assistant.conversation import LISTENING
 from assistant.conversation.replies import library_speech
-from assistant.decode_pool import DecodePool, build_recognizer
+from assistant.listening import DecodePool, build_recognizer
 from assistant.speech import RATE_PRESETS, SpeechError, SpeechService, resolve_rate
-from content import DEFAULT_CONTENT_DIR, AssistantError, Library, load_library
-from intents import Thresholds, build_index
+from content import DEFAULT_CONTENT_DIR
+from errors import AssistantError
+from intents import Thresholds
+from intents.prepared import prepare
+from intents.words import Vocabulary
 from web import NO_STORE, SECURITY_HEADERS, register
 from web.sessions import Sessions
 
@@ -47,39 +50,47 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then env, then `config` (tests); load content and services once."""
     app = Flask(__name__)
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep "kind, text, speech, audio" order
-    root = Path(__file__).parent
-    app.config.from_mapping(
-        CONTENT_DIR=os.environ.get("ASSISTANT_CONTENT_DIR", str(DEFAULT_CONTENT_DIR)),
-        SPEECH_CACHE_DIR=os.environ.get("ASSISTANT_SPEECH_CACHE", str(root / "var" / "speech")),
-        SPEECH_CACHE_MAX_BYTES=int(float(os.environ.get("ASSISTANT_SPEECH_CACHE_MB", SPEECH_CACHE_MB)) * 1e6),
-        SPEECH_VOICE=os.environ.get("ASSISTANT_VOICE", "en-us"),
-        SPEECH_RATE=os.environ.get("ASSISTANT_RATE", "normal"),
-        SPEECH_ENABLED=os.environ.get("ASSISTANT_SPEECH", "1") != "0",
-        SPEECH_PRERENDER=True,
-        SPEECH_TIMEOUT=10.0,
-        SPEECH_ENGINE_FACTORY=None,
-        LISTEN_ENABLED=os.environ.get("ASSISTANT_LISTEN", "1") != "0",
-        LISTEN_DECODERS=int(os.environ.get("ASSISTANT_LISTEN_DECODERS", "1")),
-        LISTEN_QUEUE=int(os.environ.get("ASSISTANT_LISTEN_QUEUE", "1")),
-        LISTEN_TIMEOUT=30.0,
-        LISTEN_RECOGNIZER_FACTORY=None,
-        LISTEN_SETTINGS=None,
-        ROUTER_THRESHOLDS=Thresholds(),
-        SESSION_IDLE_SECONDS=float(os.environ.get("ASSISTANT_SESSION_IDLE_DAYS", SESSION_IDLE_DAYS)) * 86400,
-        MAX_CONTENT_LENGTH=6 * 1024 * 1024,  # a 15 s WAV is ~0.5 MB at 16 kHz; larger is refused (413)
-        SECRET_FILE=str(root / "var" / "secret_key"),
-    )
+    app.config.from_mapping(_defaults(Path(__file__).parent))
     if config:
         app.config.from_mapping(config)
     app.config["SECRET_KEY"] = _secret(app.config)
-    library = load_library(Path(app.config["CONTENT_DIR"]))
-    app.extensions["library"] = library
-    app.extensions["router"] = build_index(library, thresholds=app.config["ROUTER_THRESHOLDS"])
+    prepared = prepare(Path(app.config["CONTENT_DIR"]), app.config["ROUTER_THRESHOLDS"])  # kept on disk
+    library, vocabulary = prepared.library, prepared.vocabulary  # shared by routing and listening
+    app.extensions["library"], app.extensions["router"] = library, prepared.index
     app.extensions["sessions"] = Sessions.with_key(app.config["SECRET_KEY"], float(app.config["SESSION_IDLE_SECONDS"]))
-    app.extensions["speech"] = _speech_service(app.config, library)
-    app.extensions["listener"] = _listener(app.config, library)
+    speech = app.extensions["speech"] = app.config["SPEECH_SERVICE"] or _speech_service(app.config)
+    if speech is not None and app.config["SPEECH_PRERENDER"]:  # what people hear most: warnings, steps
+        speech.prerender(library_speech(library))
+    app.extensions["listener"] = _listener(app.config, vocabulary)
     register(app)
     return app
+
+
+def _defaults(root: Path) -> dict[str, Any]:
+    """Every setting, from the environment where it may be set there."""
+    env = os.environ.get
+    return {
+        "CONTENT_DIR": env("ASSISTANT_CONTENT_DIR", str(DEFAULT_CONTENT_DIR)),
+        "SPEECH_CACHE_DIR": env("ASSISTANT_SPEECH_CACHE", str(root / "var" / "speech")),
+        "SPEECH_CACHE_MAX_BYTES": int(float(env("ASSISTANT_SPEECH_CACHE_MB", SPEECH_CACHE_MB)) * 1e6),
+        "SPEECH_VOICE": env("ASSISTANT_VOICE", "en-us"),
+        "SPEECH_RATE": env("ASSISTANT_RATE", "normal"),
+        "SPEECH_ENABLED": env("ASSISTANT_SPEECH", "1") != "0",
+        "SPEECH_PRERENDER": True,
+        "SPEECH_TIMEOUT": 10.0,
+        "SPEECH_ENGINE_FACTORY": None,
+        "SPEECH_SERVICE": None,  # an object with SpeechService's methods instead of the real one (tests)
+        "LISTEN_ENABLED": env("ASSISTANT_LISTEN", "1") != "0",
+        "LISTEN_DECODERS": int(env("ASSISTANT_LISTEN_DECODERS", "1")),
+        "LISTEN_QUEUE": int(env("ASSISTANT_LISTEN_QUEUE", "1")),
+        "LISTEN_TIMEOUT": 30.0,
+        "LISTEN_RECOGNIZER_FACTORY": None,
+        "LISTEN_SETTINGS": None,
+        "ROUTER_THRESHOLDS": Thresholds(),
+        "SESSION_IDLE_SECONDS": float(env("ASSISTANT_SESSION_IDLE_DAYS", SESSION_IDLE_DAYS)) * 86400,
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,  # a 15 s WAV is ~0.5 MB at 16 kHz; larger is refused (413)
+        "SECRET_FILE": env("ASSISTANT_SECRET_FILE", str(root / "var" / "secret_key")),
+    }
 
 
 def _secret(config: Any) -> str:
@@ -128,11 +139,11 @@ def _checked_secret(key: str, source: str) -> str:
     return key
 
 
-def _speech_service(config: dict[str, Any], library: Library) -> SpeechService | None:
+def _speech_service(config: dict[str, Any]) -> SpeechService | None:
     if not config["SPEECH_ENABLED"]:
         return None
     try:
-        service = SpeechService(
+        return SpeechService(
             Path(config["SPEECH_CACHE_DIR"]),
             voice=config["SPEECH_VOICE"],
             rate=resolve_rate(config["SPEECH_RATE"], default=RATE_PRESETS["normal"]),
@@ -143,19 +154,16 @@ def _speech_service(config: dict[str, Any], library: Library) -> SpeechService |
     except (SpeechError, OSError) as error:
         log.warning("speech is off: %s", error)
         return None
-    if config["SPEECH_PRERENDER"]:  # the replies people hear most: every warning and step
-        service.prerender(library_speech(library))
-    return service
 
 
-def _listener(config: dict[str, Any], library: Library) -> DecodePool | None:
+def _listener(config: dict[str, Any], vocabulary: Vocabulary) -> DecodePool | None:
     """Offline recognition constrained to what the router understands for this content, in
     processes of its own: decoding holds the GIL for hundreds of milliseconds."""
     if not config["LISTEN_ENABLED"]:
         return None
     situations = dict(LISTENING)  # plain data for the decoder processes (a mappingproxy does not pickle)
     factory = config["LISTEN_RECOGNIZER_FACTORY"] or partial(
-        build_recognizer, library, situations, config["LISTEN_SETTINGS"]
+        build_recognizer, vocabulary, situations, config["LISTEN_SETTINGS"]
     )
     return DecodePool(
         factory,

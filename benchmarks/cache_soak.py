@@ -13,6 +13,7 @@ import http.client
 import itertools
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .live_server import live_server
@@ -54,6 +55,17 @@ def request(connection: http.client.HTTPConnection, method: str, path: str, body
     return response.status, response.read()
 
 
+@dataclass
+class Soak:
+    turns: int = 0
+    fetched: int = 0
+    failed: int = 0
+    largest: int = 0
+    kept: str | None = None
+    """An audio URL handed out early on, fetched again at the end."""
+    kept_at: float = 0.0
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=10.0)
@@ -61,53 +73,49 @@ def main() -> None:
     options = parser.parse_args()
     bound = int(options.cache_mb * 1e6)
     seconds = options.minutes * 60
-    keep_at = min(60.0, seconds / 10)
-    with live_server(env={"ASSISTANT_LISTEN": "0", "ASSISTANT_SPEECH_CACHE_MB": str(options.cache_mb)}) as (
-        port,
-        folder,
-    ):
-        cache = folder / "speech"
+    env = {"ASSISTANT_LISTEN": "0", "ASSISTANT_SPEECH_CACHE_MB": str(options.cache_mb)}
+    with live_server(env=env) as (port, folder):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         started = time.monotonic()
-        kept: str | None = None
-        session = None
-        turns = fetched = failed = 0
-        largest = 0
-        next_sample = 0.0
-        for message, rate in zip(itertools.cycle(MESSAGES), itertools.cycle(RATES)):
-            now = time.monotonic() - started
-            if now >= seconds:
-                break
-            status, body = request(
-                connection, "POST", "/api/chat", json.dumps({"message": message, "session": session, "rate": rate})
-            )
-            turns += 1
-            reply = json.loads(body)
-            session = reply.get("session")
-            for item in reply.get("messages", []):
-                if item.get("audio"):
-                    code, data = request(connection, "GET", item["audio"])
-                    fetched += 1
-                    failed += code != 200 or data[:4] != b"RIFF"
-                    if kept is None and now >= keep_at:
-                        kept = item["audio"]
-                        kept_at = now
-            if now >= next_sample:
-                largest = max(largest, disk_use(cache))
-                next_sample = now + SAMPLE_EVERY
-        largest = max(largest, disk_use(cache))
-        code, data = request(connection, "GET", kept) if kept else (None, b"")
+        soak = _soak(connection, folder / "speech", started, seconds, keep_at=min(60.0, seconds / 10))
+        code, data = request(connection, "GET", soak.kept) if soak.kept else (None, b"")
         elapsed = time.monotonic() - started
-    print(
-        f"cache soak: {elapsed / 60:.1f} min, bound {bound / 1e6:.0f} MB, {turns} chat turns cycling {len(RATES)} rates"
-    )
-    print(f"  audio fetched: {fetched}, failed: {failed}")
-    print(f"  largest disk use sampled: {largest / 1e6:.1f} MB ({100 * largest / bound:.0f}% of the bound)")
-    if kept:
+    cycled = f"{soak.turns} chat turns cycling {len(RATES)} rates"
+    print(f"cache soak: {elapsed / 60:.1f} min, bound {bound / 1e6:.0f} MB, {cycled}")
+    print(f"  audio fetched: {soak.fetched}, failed: {soak.failed}")
+    print(f"  largest disk use sampled: {soak.largest / 1e6:.1f} MB ({100 * soak.largest / bound:.0f}% of the bound)")
+    if soak.kept:
         print(
-            f"  URL handed out at {kept_at / 60:.1f} min, fetched again at {elapsed / 60:.1f} min:"
+            f"  URL handed out at {soak.kept_at / 60:.1f} min, fetched again at {elapsed / 60:.1f} min:"
             f" {code}, WAV {data[:4] == b'RIFF'}"
         )
+
+
+def _soak(
+    connection: http.client.HTTPConnection, cache: Path, started: float, seconds: float, *, keep_at: float
+) -> Soak:
+    """Chat turns cycling messages and rates for `seconds`, fetching every reply's audio."""
+    soak, session, next_sample = Soak(), None, 0.0
+    for message, rate in zip(itertools.cycle(MESSAGES), itertools.cycle(RATES)):
+        now = time.monotonic() - started
+        if now >= seconds:
+            break
+        body = json.dumps({"message": message, "session": session, "rate": rate})
+        reply = json.loads(request(connection, "POST", "/api/chat", body)[1])
+        soak.turns += 1
+        session = reply.get("session")
+        for item in reply.get("messages", []):
+            if item.get("audio"):
+                code, data = request(connection, "GET", item["audio"])
+                soak.fetched += 1
+                soak.failed += code != 200 or data[:4] != b"RIFF"
+                if soak.kept is None and now >= keep_at:
+                    soak.kept, soak.kept_at = item["audio"], now
+        if now >= next_sample:
+            soak.largest = max(soak.largest, disk_use(cache))
+            next_sample = now + SAMPLE_EVERY
+    soak.largest = max(soak.largest, disk_use(cache))
+    return soak
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks.stats import percentile
 from content import load_library
 from intents import Ambiguous, Context, Match, NoMatch, Outcome, RouterIndex, build_index, route
 
@@ -194,11 +195,6 @@ def clinc_false_accepts(index: RouterIndex, half: str) -> tuple[float, float, in
     return accepted / max(len(oos), 1), pain / max(len(oos), 1), len(oos)
 
 
-def percentile(times: list[float], q: float) -> float:
-    ordered = sorted(times)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--errors", action="store_true", help="list what was misread")
@@ -209,39 +205,43 @@ def main() -> None:
     seed = build_index(load_library())
     if args.tuning:
         tuned = natural_figures(run(load_natural(TUNING_SET), seed))
-        print(
-            f"[tuning] natural turns: accuracy {tuned.accuracy:.1%} of {tuned.count}; pain recall "
-            f"{tuned.pain_recall:.1%} of {tuned.pain_count}; non-pain turns taken as pain {tuned.false_pain:.1%}"
-        )
+        print(_natural_line("tuning", tuned))
         if args.errors:
             print("\n".join("   " + e for e in tuned.errors))
         return
     overlap = build_index(load_library(OVERLAP_LIBRARY))
-    natural, library = load_natural(), load_library_turns()
-    halves = ("dev", "test") if args.half == "both" else (args.half,)
     all_times: list[float] = []
-    for half in halves:
-        nat = run([t for t in natural if _half(t.text) == half], seed)
-        lib = run([t for t in library if _half(t.text) == half], overlap)
-        n, lf = natural_figures(nat), library_figures(lib)
-        all_times += [ms for _, _, ms in nat]
-        print(
-            f"[{half}] natural turns: accuracy {n.accuracy:.1%} of {n.count}; pain recall "
-            f"{n.pain_recall:.1%} of {n.pain_count}; non-pain turns taken as pain {n.false_pain:.1%}"
-        )
-        print("   by group: " + ", ".join(f"{g} {r:.0%}" for g, r in n.by_group.items()))
-        print(
-            f"[{half}] overlapping library: accuracy {lf.accuracy:.1%} of {lf.count}; wrong exercises started "
-            f"{lf.wrong_starts}; step commands captured by another exercise {lf.captured_steps}"
-        )
-        if not args.no_clinc and CLINC_SET.exists():
-            far, pain, count = clinc_false_accepts(seed, half)
-            print(f"[{half}] CLINC150 out-of-scope accepted {far:.2%} of {count} (as pain {pain:.2%})")
-        if args.errors:
-            print("\n".join("   " + e for e in n.errors + lf.errors))
+    for half in ("dev", "test") if args.half == "both" else (args.half,):
+        all_times += _report_half(half, seed, overlap, clinc=not args.no_clinc, errors=args.errors)
     print(
         f"routing latency, natural turns at seed size: p50 {statistics.median(all_times):.2f} ms, "
         f"p99 {percentile(all_times, 0.99):.2f} ms over {len(all_times)}"
+    )
+
+
+def _report_half(half: str, seed: RouterIndex, overlap: RouterIndex, *, clinc: bool, errors: bool) -> list[float]:
+    """Print one half's figures; the routing times of its natural turns."""
+    nat = run([t for t in load_natural() if _half(t.text) == half], seed)
+    lib = run([t for t in load_library_turns() if _half(t.text) == half], overlap)
+    n, lf = natural_figures(nat), library_figures(lib)
+    print(_natural_line(half, n))
+    print("   by group: " + ", ".join(f"{g} {r:.0%}" for g, r in n.by_group.items()))
+    print(
+        f"[{half}] overlapping library: accuracy {lf.accuracy:.1%} of {lf.count}; wrong exercises started "
+        f"{lf.wrong_starts}; step commands captured by another exercise {lf.captured_steps}"
+    )
+    if clinc and CLINC_SET.exists():
+        far, pain, count = clinc_false_accepts(seed, half)
+        print(f"[{half}] CLINC150 out-of-scope accepted {far:.2%} of {count} (as pain {pain:.2%})")
+    if errors:
+        print("\n".join("   " + e for e in n.errors + lf.errors))
+    return [ms for _, _, ms in nat]
+
+
+def _natural_line(half: str, figures: NaturalFigures) -> str:
+    return (
+        f"[{half}] natural turns: accuracy {figures.accuracy:.1%} of {figures.count}; pain recall "
+        f"{figures.pain_recall:.1%} of {figures.pain_count}; non-pain turns taken as pain {figures.false_pain:.1%}"
     )
 
 

@@ -12,6 +12,7 @@ import collections
 import json
 import socket
 import time
+from typing import Final
 
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -93,6 +94,20 @@ def send(port: int, data: bytes, *, half_close: bool) -> int | None:
     return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
 
 
+METHODS: Final = ("GET", "POST", "POST", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "BREW")
+CONTENT_TYPES: Final = ("application/json", "audio/wav", "audio/x-wav", "text/plain", "", "x/y")
+EXTRA_HEADERS: Final = (
+    ("X-Session", "abc"),
+    ("X-Session", "x" * 5000),
+    ("Range", "bytes=0-10"),
+    ("Range", "bytes=9999999-"),
+    ("Range", "bytes=zz"),
+    ("If-None-Match", '"a"'),
+    ("Origin", "http://evil.example"),
+    ("Accept", "*/*"),
+)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=10_000)
@@ -101,44 +116,7 @@ def main() -> None:
     server_errors: list[bytes] = []
     with live_server() as (port, _):
         started = time.monotonic()
-
-        @settings(
-            max_examples=options.requests,
-            deadline=None,
-            database=None,
-            phases=[Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(
-            method=st.sampled_from(["GET", "POST", "POST", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "BREW"]),
-            path=st.sampled_from(PATHS),
-            body=bodies,
-            content_type=st.sampled_from(["application/json", "audio/wav", "audio/x-wav", "text/plain", "", "x/y"]),
-            framing=framings,
-            extra=st.lists(
-                st.sampled_from(
-                    [
-                        ("X-Session", "abc"),
-                        ("X-Session", "x" * 5000),
-                        ("Range", "bytes=0-10"),
-                        ("Range", "bytes=9999999-"),
-                        ("Range", "bytes=zz"),
-                        ("If-None-Match", '"a"'),
-                        ("Origin", "http://evil.example"),
-                        ("Accept", "*/*"),
-                    ]
-                ),
-                max_size=3,
-            ),
-        )
-        def one(method, path, body, content_type, framing, extra):
-            data = frame(method, path, body, content_type, framing, extra)
-            status = send(port, data, half_close=framing == "short")
-            statuses[status] += 1
-            if status is not None and status >= 500:
-                server_errors.append(data[:300])
-
-        one()
+        _fuzz(port, options.requests, statuses, server_errors)
         elapsed = time.monotonic() - started
     total = sum(statuses.values())
     print(f"fuzz: {total} generated requests in {elapsed:.0f} s across {len(PATHS)} paths")
@@ -146,6 +124,34 @@ def main() -> None:
     print(f"  responses >= 500: {len(server_errors)}")
     for example in server_errors[:5]:
         print("   ", example)
+
+
+def _fuzz(port: int, requests: int, statuses: collections.Counter[int | None], server_errors: list[bytes]) -> None:
+    """Send `requests` generated requests; count each status, keep those answered 5xx."""
+
+    @settings(
+        max_examples=requests,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        method=st.sampled_from(METHODS),
+        path=st.sampled_from(PATHS),
+        body=bodies,
+        content_type=st.sampled_from(CONTENT_TYPES),
+        framing=framings,
+        extra=st.lists(st.sampled_from(EXTRA_HEADERS), max_size=3),
+    )
+    def one(method, path, body, content_type, framing, extra):
+        data = frame(method, path, body, content_type, framing, extra)
+        status = send(port, data, half_close=framing == "short")
+        statuses[status] += 1
+        if status is not None and status >= 500:
+            server_errors.append(data[:300])
+
+    one()
 
 
 if __name__ == "__main__":

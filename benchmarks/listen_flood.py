@@ -17,9 +17,10 @@ import wave
 
 import numpy as np
 
-from assistant.listen import MAX_AUDIO_SECONDS
+from assistant.listening import MAX_AUDIO_SECONDS
 
-from .live_server import live_server, percentile
+from .live_server import live_server
+from .stats import percentile
 
 HANG_SECONDS = 30.0
 """A listen answer slower than this counts as a hang (a full decode takes about a second)."""
@@ -85,10 +86,12 @@ def main() -> None:
             time.sleep(0.02)
         for thread in threads:
             thread.join(HANG_SECONDS + 5)
-    print(
-        f"{options.clients} clients looping on /api/listen with {MAX_AUDIO_SECONDS} s recordings,"
-        f" {options.seconds:.0f} s"
-    )
+    looping = f"{options.clients} clients looping on /api/listen"
+    print(f"{looping} with {MAX_AUDIO_SECONDS} s recordings, {options.seconds:.0f} s")
+    _report(chat_times, listen_times, statuses)
+
+
+def _report(chat_times: list[float], listen_times: list[float], statuses: collections.Counter) -> None:
     print(
         f"  chat: n={len(chat_times)} p50 {percentile(chat_times, 0.5) * 1000:.1f} ms,"
         f" p99 {percentile(chat_times, 0.99) * 1000:.1f} ms, max {max(chat_times) * 1000:.1f} ms"

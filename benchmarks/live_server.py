@@ -48,8 +48,3 @@ def live_server(*, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")

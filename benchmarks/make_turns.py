@@ -23,7 +23,7 @@ from pathlib import Path
 from content import load_library
 from intents import build_index, load_phrasings, normalize
 from intents.learned import TURNS_FILE, read_turns
-from intents.router import model_features
+from intents.naming import model_features
 from intents.vocabulary import GUIDANCE_INTENTS
 
 from .eval_intents import _half, load_cases

@@ -19,6 +19,7 @@ from typing import Final
 from app import create_app
 from assistant.conversation.replies import library_speech
 from assistant.speech import SpeechService
+from benchmarks.stats import percentile
 from content import load_library
 
 DEFAULT_CONTENT: Final = Path(__file__).resolve().parents[1] / "content" / "articles"
@@ -33,6 +34,7 @@ PRERENDER_LIMIT: Final = 120.0
 TARGET_COLD: Final = 0.300
 TARGET_PRERENDER: Final = 5.0
 TARGET_CACHED_P99: Final = 0.005
+
 
 def seed_texts(folder: Path) -> list[str]:
     """Exactly what the app pre-renders at start-up: every warning and step, as spoken."""
@@ -50,11 +52,6 @@ def step_texts(source: Iterable[str], *, count: int, words: int) -> list[str]:
 def seconds_of_audio(path: Path) -> float:
     with wave.open(str(path), "rb") as wav:
         return wav.getnframes() / wav.getframerate()
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
 def report(label: str, figure: str, target: float | None = None, value: float = 0.0) -> None:
@@ -146,8 +143,16 @@ def bench_cached(cache: Path, ids: list[str]) -> None:
 
 def bench_http(cache: Path, folder: Path) -> None:
     """GET /api/speech/<id>.wav through the Flask app (the route, send_file and headers)."""
-    app = create_app({"TESTING": True, "CONTENT_DIR": str(folder), "SPEECH_CACHE_DIR": str(cache),
-                      "SPEECH_PRERENDER": False, "LISTEN_ENABLED": False, "SECRET_KEY": "bench"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "CONTENT_DIR": str(folder),
+            "SPEECH_CACHE_DIR": str(cache),
+            "SPEECH_PRERENDER": False,
+            "LISTEN_ENABLED": False,
+            "SECRET_KEY": "bench",
+        }
+    )
     client = app.test_client()
     body = client.post("/api/chat", json={"message": "how do I do the cobra stretch"}).get_json()
     urls = [m["audio"] for m in body["messages"] if m["audio"]]
@@ -165,8 +170,7 @@ def bench_http(cache: Path, folder: Path) -> None:
     app.extensions["speech"].close()
     p50, p99 = percentile(samples, 0.50), percentile(samples, 0.99)
     report(f"cached GET /api/speech/<id>.wav, n={CACHED_CALLS}, p50", f"{p50 * 1000:.3f} ms")
-    report(f"cached GET /api/speech/<id>.wav, n={CACHED_CALLS}, p99", f"{p99 * 1000:.3f} ms",
-           TARGET_CACHED_P99, p99)
+    report(f"cached GET /api/speech/<id>.wav, n={CACHED_CALLS}, p99", f"{p99 * 1000:.3f} ms", TARGET_CACHED_P99, p99)
 
 
 def main() -> None:

@@ -12,7 +12,8 @@ import json
 import socket
 import time
 
-from .live_server import live_server, percentile
+from .live_server import live_server
+from .stats import percentile
 
 HANG_SECONDS = 5.0
 """An answer slower than this counts as a hang (a healthy one takes milliseconds)."""

@@ -33,12 +33,10 @@ confidence cut-off were chosen on these voices, so the figures are not held out.
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import sys
 import tempfile
 import time
-import wave
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,9 +45,12 @@ from typing import Final
 import numpy as np
 
 from assistant.conversation import LISTENING, DialogueState, Situation, listening_situation
-from assistant.listen import MAX_AUDIO_SECONDS, Recognizer, Transcript, command_recognizer
+from assistant.listening import MAX_AUDIO_SECONDS, Recognizer, Transcript, command_recognizer
+from benchmarks.audio import coloured_noise, from_wav, mix_noise, to_wav
+from benchmarks.stats import percentile
 from content import Library, load_library
-from intents import Context, Match, RouterIndex, build_index, load_phrasings, route
+from intents import Context, Match, RouterIndex, build_index, route
+from intents.words import build_vocabulary
 
 ROOT: Final = Path(__file__).resolve().parents[1]
 DEFAULT_CACHE: Final = ROOT / "var" / "voice-eval"
@@ -66,8 +67,8 @@ NATURAL: Final = "natural commands"
 NOISE_ONLY: Final = "noise only"
 IN_PROGRESS: Final = "cobra-stretch"
 """Short commands are said while this exercise is being guided, at its first step."""
-HOLD_STEP: Final = 4
-"""Its step that says to hold for a time, where "start timer" and "stop timer" are said."""
+CASES_FILE: Final = Path(__file__).parent / "data" / "voice_cases.tsv"
+"""What is said, and in which state of IN_PROGRESS ("start timer" at its hold step, 4)."""
 
 VOICES: Final = ("en-us", "en", "en-gb-x-rp", "en-gb-scotland", "en-029", "en-us+f3")
 """espeak-ng English variants: American, British, Received Pronunciation, Scottish,
@@ -89,9 +90,6 @@ TWO_SECONDS: Final = (1.5, 2.5)
 """Utterances this long (seconds) are the "about 2 seconds" of the latency target."""
 TARGET_ACCURACY: Final = {COMMANDS: 0.90, EXERCISES: 0.85}
 TARGET_TWO_SECOND_MS: Final = 300.0
-ACTIVE_SPEECH_DB: Final = 30.0
-"""Frames within this many dB of the loudest frame count as speech when measuring its level."""
-FRAME_SECONDS: Final = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,114 +113,26 @@ class Case:
         return DialogueState(exercise=IN_PROGRESS, step=self.at_step, timing=self.timing)
 
 
-def case_table() -> tuple[Case, ...]:
-    """The spoken test set: short commands, exercise requests and other speech."""
-    c, e = COMMANDS, EXERCISES
-    cobra, legs, hip = "cobra-stretch", "multidirectional-leg-raises", "lying-hip-stretch"
-    return (
-        Case("next", c, "next_step"),
-        Case("next step", c, "next_step"),
-        Case("go back", c, "previous_step"),
-        Case("previous step", c, "previous_step"),
-        Case("repeat", c, "repeat_step"),
-        Case("say that again", c, "repeat_step"),
-        Case("stop", c, "stop"),
-        Case("start over", c, "restart"),
-        Case("step two", c, "goto_step", step=2),
-        Case("step three", c, "goto_step", step=3),
-        Case("go to step four", c, "goto_step", step=4),
-        Case("last step", c, "goto_step", step=4),
-        Case("start timer", c, "start_timer", at_step=HOLD_STEP),
-        Case("start the timer", c, "start_timer", at_step=HOLD_STEP),
-        Case("stop timer", c, "stop_timer", at_step=HOLD_STEP, timing=True),
-        Case("stop the timer", c, "stop_timer", at_step=HOLD_STEP, timing=True),
-        Case("speak slower", OTHER_COMMANDS, "slower"),
-        Case("thank you", OTHER_COMMANDS, "thanks"),
-        Case("how do I do the cobra stretch", e, "start_exercise", cobra, at_step=None),
-        Case("cobra stretch", e, "start_exercise", cobra, at_step=None),
-        Case("leg raises", e, "start_exercise", legs, at_step=None),
-        Case("lying hip stretch", e, "start_exercise", hip, at_step=None),
-        Case("show me the multidirectional leg raises", e, "start_exercise", legs, at_step=None),
-        Case("teach me the lying hip stretch", e, "start_exercise", hip, at_step=None),
-        Case("I want to do the leg raises", e, "start_exercise", legs, at_step=None),
-        Case("walk me through the cobra stretch", e, "start_exercise", cobra, at_step=None),
-        Case("start the hip stretch", e, "start_exercise", hip, at_step=None),
-        # Switching exercise in the middle of one (the cobra stretch, at step 2).
-        Case("switch to the leg raises", e, "start_exercise", legs, at_step=2),
-        Case("lying hip stretch please", e, "start_exercise", hip, at_step=2),
-        Case("what is the weather like today", OTHER, None),
-        Case("play some music", OTHER, None),
-        Case("call my mother", OTHER, None),
-        Case("turn off the lights in the kitchen", OTHER, None),
-        Case("my favourite colour is blue", OTHER, None),
-        *(
-            Case(text, PAIN_SAID, "pain", at_step=2)
-            for text in (
-                "my hip is sore", "my lower back aches", "ouch that hurts", "I feel dizzy",
-                "my knee is killing me", "I think I pulled something", "it hurts", "my neck is sore",
-                "pins and needles", "my foot is numb",
-            )
-        ),
-        Case("ok next", NATURAL, "next_step", at_step=2),
-        Case("alright go back", NATURAL, "previous_step", at_step=2),
-        Case("done, next one", NATURAL, "next_step", at_step=2),
-        Case("yeah repeat that", NATURAL, "repeat_step", at_step=2),
-        Case("hang on", NATURAL, "pause", at_step=2),
-        Case("what does step three say", NATURAL, "read_step", step=3, at_step=2),
-        Case("speak up", NATURAL, "louder", at_step=2),
-        Case("all done", NATURAL, "stop", at_step=2),
-    )
+def case_table(path: Path = CASES_FILE) -> tuple[Case, ...]:
+    """The spoken test set (benchmarks/data/voice_cases.tsv): short commands, exercise requests,
+    pain reports, natural commands and other speech."""
+    cases = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        text, group, intent, exercise, step, at_step, timing = line.split("\t")
+        cases.append(
+            Case(text, group, _cell(intent), _cell(exercise), _number(step), _number(at_step), timing == "yes")
+        )
+    return tuple(cases)
 
 
-# --- Audio (pure) ---------------------------------------------------------------------------
+def _cell(value: str) -> str | None:
+    return None if value == "-" else value
 
 
-def coloured_noise(count: int, colour: str, rng: np.random.Generator) -> np.ndarray:
-    """Unit-RMS white noise, or pink noise (power falling as 1/f) shaped in the spectrum."""
-    white = rng.standard_normal(count)
-    if colour == "pink" and count > 1:
-        spectrum = np.fft.rfft(white)
-        frequencies = np.arange(len(spectrum), dtype=float)
-        frequencies[0] = 1.0
-        white = np.fft.irfft(spectrum / np.sqrt(frequencies), count)
-    rms = float(np.sqrt(np.mean(white**2))) if count else 1.0
-    return white / (rms or 1.0)
-
-
-def speech_level(samples: np.ndarray, rate: int) -> float:
-    """RMS over the active speech: frames within ACTIVE_SPEECH_DB of the loudest one."""
-    size = max(1, int(rate * FRAME_SECONDS))
-    usable = len(samples) // size * size
-    if not usable:
-        return float(np.sqrt(np.mean(samples**2))) if len(samples) else 0.0
-    power = np.mean(samples[:usable].reshape(-1, size) ** 2, axis=1)
-    active = power[power >= power.max() * 10 ** (-ACTIVE_SPEECH_DB / 10)]
-    return float(np.sqrt(np.mean(active)))
-
-
-def mix_noise(samples: np.ndarray, rate: int, colour: str, snr_db: float, seed: int) -> np.ndarray:
-    """`samples` with noise `snr_db` below the speech level, clipped to [-1, 1]."""
-    noise = coloured_noise(len(samples), colour, np.random.default_rng(seed))
-    level = speech_level(samples, rate) * 10 ** (-snr_db / 20)
-    return np.clip(samples + noise * level, -1.0, 1.0)
-
-
-def to_wav(samples: np.ndarray, rate: int) -> bytes:
-    """16-bit mono WAV bytes."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(rate)
-        wav.writeframes((np.clip(samples, -1.0, 1.0) * 32767).astype("<i2").tobytes())
-    return buffer.getvalue()
-
-
-def from_wav(data: bytes) -> tuple[np.ndarray, int]:
-    """Samples in [-1, 1] and rate of a 16-bit mono WAV (what espeak writes)."""
-    with wave.open(io.BytesIO(data), "rb") as wav:
-        frames = wav.readframes(wav.getnframes())
-        return np.frombuffer(frames, dtype="<i2").astype(np.float64) / 32768.0, wav.getframerate()
+def _number(value: str) -> int | None:
+    return None if value == "-" else int(value)
 
 
 # --- Scoring (pure) -------------------------------------------------------------------------
@@ -259,11 +169,6 @@ def judge(case: Case, transcript: Transcript, index: RouterIndex) -> tuple[str |
 def accuracy(results: Iterable[Result]) -> tuple[float, int]:
     marks = [r.correct for r in results]
     return (sum(marks) / len(marks) if marks else float("nan")), len(marks)
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))] if ordered else float("nan")
 
 
 # --- Running (I/O) --------------------------------------------------------------------------
@@ -430,7 +335,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ", ".join(c if s is None else f"{c} {s:g} dB" for c, s in noises)
         )
     started = time.perf_counter()
-    recognizer = command_recognizer(load_phrasings(), library, LISTENING)
+    recognizer = command_recognizer(build_vocabulary(library), LISTENING)
     print(f"recogniser built in {(time.perf_counter() - started) * 1000:.0f} ms over {len(recognizer.phrases)} phrases")
     results = evaluate(recognizer, build_index(library), library, clips, cases, noises)
     met = report(results, verbose=args.verbose)

@@ -1,10 +1,10 @@
-"""The project's one exception tree: every error we raise on purpose is an AssistantError."""
+"""What goes wrong with content: a page that cannot be turned into an article."""
 
 from __future__ import annotations
 
+from errors import AssistantError
 
-class AssistantError(Exception):
-    """Base of every error the assistant raises on purpose."""
+__all__ = ["AssistantError", "ContentError"]
 
 
 class ContentError(AssistantError):

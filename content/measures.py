@@ -5,15 +5,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["hold_seconds", "number_words", "repetitions", "to_number"]
+from .numbers import TENS, UNIT_WORDS, number_words, to_number
 
-UNIT_WORDS: Final = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-TEN_WORDS: Final = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-UNITS: Final = {w: i for i, w in enumerate(UNIT_WORDS)}
-TENS: Final = {w: 10 * i for i, w in enumerate(TEN_WORDS) if i > 1}
+__all__ = ["HOLD_SENTENCE", "REPEAT_SENTENCE", "hold_seconds", "number_words", "repetitions", "to_number"]
+
 _TENS_ALT, _UNITS_ALT = "|".join(TENS), "|".join(UNIT_WORDS[1:])
 NUMBER: Final = rf"(?:\d+|(?:{_TENS_ALT})(?:[- ](?:{_UNITS_ALT}))?|{'|'.join(UNIT_WORDS)})"
 # "Hold for a count of twenty to thirty", "hold for 30 seconds", "hold the stretch for one minute"
@@ -23,28 +18,11 @@ HOLD: Final = re.compile(
     re.I,
 )
 REPEAT: Final = re.compile(rf"\b(?P<n>{NUMBER})\s+times\b", re.I)
-
-
-def number_words(n: int) -> str:
-    """1 -> 'one', 42 -> 'forty-two'; from 100 on, digits (speech engines read those well)."""
-    if 0 <= n < 20:
-        return UNIT_WORDS[n]
-    if 20 <= n < 100:
-        return TEN_WORDS[n // 10] + ("" if n % 10 == 0 else "-" + UNIT_WORDS[n % 10])
-    return str(n)
-
-
-def to_number(words: str) -> int | None:
-    """'thirty' -> 30, 'twenty-five' -> 25, '12' -> 12."""
-    text = words.lower().strip()
-    if text.isdigit():
-        return int(text)
-    parts = re.split(r"[- ]", text)
-    if len(parts) == 1:
-        return UNITS.get(parts[0], TENS.get(parts[0]))
-    if len(parts) == 2 and parts[0] in TENS and parts[1] in UNITS:
-        return TENS[parts[0]] + UNITS[parts[1]]
-    return None
+# Sentences that say how long to hold or how many times to repeat, with or without a number.
+HOLD_SENTENCE: Final = re.compile(
+    r"\bhold\b[^.]*\b(count|seconds?|minutes?|breaths?)\b|\b(seconds?|minutes?|breaths?)\b", re.I
+)
+REPEAT_SENTENCE: Final = re.compile(r"\b(repeat|reps|repetitions|sets|times)\b", re.I)
 
 
 def hold_seconds(sentence: str) -> int | None:

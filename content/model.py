@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from .text import ascii_fold
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +58,7 @@ class Library:
 
 def slugify(text: str) -> str:
     """'Cobra Stretch' -> 'cobra-stretch' (ASCII, lower case, hyphens)."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = ascii_fold(text)
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "untitled"
 
 

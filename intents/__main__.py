@@ -15,7 +15,7 @@ import sys
 
 from content import DEFAULT_CONTENT_DIR, Library, load_library
 
-from .router import Ambiguous, Context, Match, NoMatch, Outcome, build_index, route
+from . import Ambiguous, Context, Match, NoMatch, Outcome, build_index, route
 
 
 def to_json(outcome: Outcome, library: Library) -> dict:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
@@ -13,7 +13,15 @@ from content import Library
 
 from .normalize import normalize, phonetic_key
 
-__all__ = ["Alias", "ExerciseHit", "derive_aliases", "find_exercise", "spoken_aliases"]
+__all__ = [
+    "Alias",
+    "AliasIndex",
+    "ExerciseHit",
+    "build_alias_index",
+    "derive_aliases",
+    "find_exercise",
+    "spoken_aliases",
+]
 
 # Last words that name the kind of movement, not the exercise: "cobra stretch" is also "cobra".
 # Alone they still point at every exercise of that kind ("the stretch" -> which one?).
@@ -150,51 +158,114 @@ def _windows(words: list[str], longest: int) -> Iterable[tuple[int, int, str]]:
             yield start, start + size, " ".join(words[start : start + size])
 
 
-def _aligned(window: str, alias: str) -> bool:
-    """A near match is a slip within each word, not words run together or pulled in: "to wall
-    calf stretch" is not "towel calf stretch", "show me calf stretch" not "seated towel calf stretch"."""
-    said, named = window.split(), alias.split()
-    return len(said) == len(named) and all(
-        fuzz.ratio(a, b) >= MIN_WORD_SIMILARITY or phonetic_key(a) == phonetic_key(b)
-        for a, b in zip(said, named, strict=True)
+@dataclass(frozen=True, slots=True)
+class AliasIndex:
+    """The aliases arranged so that an utterance is compared only with the few it could name.
+    A near match is a slip within each word, not words run together or pulled in ("to wall calf
+    stretch" is not "towel calf stretch", "show me calf stretch" not "seated towel calf
+    stretch"): only aliases whose every word is close to the window's word at the same place,
+    by spelling (MIN_WORD_SIMILARITY) or by sound, are scored. Built once per library."""
+
+    aliases: tuple[Alias, ...]
+    texts: tuple[str, ...]
+    keys: tuple[str, ...]
+    at: Mapping[str, int]
+    """Alias text -> its position."""
+    longest: int
+    """Words in the longest alias."""
+    words: tuple[str, ...]
+    """Every word of every alias, once."""
+    sounds: Mapping[str, tuple[str, ...]]
+    """Phonetic key of a word -> the alias words with that key."""
+    postings: Mapping[tuple[int, int, str], frozenset[int]]
+    """(words in the alias, place, word) -> the aliases with that word at that place."""
+
+    def candidates(self, window: list[str], similar: Callable[[str], frozenset[str]]) -> frozenset[int]:
+        """Aliases of the window's length whose word at each place is close to the window's."""
+        found: frozenset[int] | None = None
+        for place, word in enumerate(window):
+            here = frozenset().union(*(self.postings.get((len(window), place, w), frozenset()) for w in similar(word)))
+            found = here if found is None else found & here
+            if not found:
+                return frozenset()
+        return found or frozenset()
+
+
+def build_alias_index(aliases: tuple[Alias, ...]) -> AliasIndex:
+    postings: dict[tuple[int, int, str], set[int]] = defaultdict(set)
+    sounds: dict[str, set[str]] = defaultdict(set)
+    for position, alias in enumerate(aliases):
+        words = alias.text.split()
+        for place, word in enumerate(words):
+            postings[len(words), place, word].add(position)
+            sounds[phonetic_key(word)].add(word)
+    return AliasIndex(
+        aliases=aliases,
+        texts=tuple(a.text for a in aliases),
+        keys=tuple(a.key for a in aliases),
+        at={a.text: i for i, a in reversed(list(enumerate(aliases)))},
+        longest=max((len(a.text.split()) for a in aliases), default=0),
+        words=tuple(sorted({w for a in aliases for w in a.text.split()})),
+        sounds={key: tuple(sorted(words)) for key, words in sounds.items()},
+        postings={k: frozenset(v) for k, v in postings.items()},
     )
+
+
+def _similar_words(index: AliasIndex) -> Callable[[str], frozenset[str]]:
+    """The alias words close to a word said, by spelling or by sound; remembered for the turn."""
+    known: dict[str, frozenset[str]] = {}
+
+    def similar(word: str) -> frozenset[str]:
+        if word not in known:
+            close = process.extract(word, index.words, scorer=fuzz.ratio, score_cutoff=MIN_WORD_SIMILARITY, limit=None)
+            known[word] = frozenset(w for w, _, _ in close) | frozenset(index.sounds.get(phonetic_key(word), ()))
+        return known[word]
+
+    return similar
 
 
 def _hits(
     words: list[str],
-    aliases: tuple[Alias, ...],
+    index: AliasIndex,
     cutoff: float,
     phonetic_cutoff: float,
     reserved: Mapping[str, object] | frozenset[str],
 ) -> list[tuple[float, int, int, int]]:
     """Every window of the utterance close to an alias: (score, length, start, alias index)."""
-    longest = max(len(a.text.split()) for a in aliases) + 1
-    texts = [a.text for a in aliases]
-    keys = [a.key for a in aliases]
+    similar = _similar_words(index)
     hits: list[tuple[float, int, int, int]] = []
-    for start, end, window in _windows(words, longest):
-        if end - start == 1 and len(window) < MIN_SINGLE_WORD_CHARS and window not in texts:
-            continue
-        if window in reserved:
-            exact = texts.index(window) if window in texts else None
-            hits.extend([(100.0, end - start, start, exact)] if exact is not None else [])
-            continue
-        key = phonetic_key(window)
-        found = process.extractOne(window, texts, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
-        by_sound = None
-        if len(key.replace(" ", "")) >= MIN_SOUND_KEY_CHARS:
-            by_sound = process.extractOne(key, keys, scorer=fuzz.ratio, processor=None, score_cutoff=phonetic_cutoff)
-        hits.extend(
-            (h[1], end - start, start, h[2])
-            for h in (found, by_sound)
-            if h is not None and (h[1] == 100 or _aligned(window, texts[h[2]]))
-        )
+    for start, end, window in _windows(words, index.longest + 1):
+        exact = index.at.get(window)
+        if exact is not None:
+            hits.append((100.0, end - start, start, exact))
+        elif not (window in reserved or (end - start == 1 and len(window) < MIN_SINGLE_WORD_CHARS)):
+            candidates = sorted(index.candidates(words[start:end], similar))
+            hits.extend(
+                (score, end - start, start, alias)
+                for score, alias in _near(window, candidates, index, cutoff, phonetic_cutoff)
+            )
     return hits
+
+
+def _near(
+    window: str, candidates: list[int], index: AliasIndex, cutoff: float, phonetic_cutoff: float
+) -> list[tuple[float, int]]:
+    """Among aliases word for word like the window, the closest by spelling and by sound."""
+    if not candidates:
+        return []
+    texts = [index.texts[c] for c in candidates]
+    found = process.extractOne(window, texts, scorer=fuzz.ratio, processor=None, score_cutoff=cutoff)
+    key = phonetic_key(window)
+    by_sound = None
+    if len(key.replace(" ", "")) >= MIN_SOUND_KEY_CHARS:
+        keys = [index.keys[c] for c in candidates]
+        by_sound = process.extractOne(key, keys, scorer=fuzz.ratio, processor=None, score_cutoff=phonetic_cutoff)
+    return [(h[1], candidates[h[2]]) for h in (found, by_sound) if h is not None]
 
 
 def find_exercise(
     normalized: str,
-    aliases: tuple[Alias, ...],
+    index: AliasIndex,
     *,
     cutoff: float,
     phonetic_cutoff: float,
@@ -207,10 +278,10 @@ def find_exercise(
     A window that is itself a command (`reserved`: "repeat", "next step") names an exercise
     only by its exact alias, never by resemblance ("repeat" is not "Repeated Knee Hugs").
     """
-    if not aliases:
+    if not index.aliases:
         return None
-    titles = frozenset(a.text for a in aliases if a.title)
-    hits = _hits(normalized.split(), aliases, cutoff, phonetic_cutoff, reserved)
+    aliases = index.aliases
+    hits = _hits(normalized.split(), index, cutoff, phonetic_cutoff, reserved)
     if not hits:
         return None
     # Prefer the longest mention among the near-best: "multidirectinal leg raises" (a typo,
@@ -227,4 +298,4 @@ def find_exercise(
             score, length, start, alias_index = max(specific, key=lambda h: (h[1], h[0], -h[2]))
     alias = aliases[alias_index]
     heads = [w in GENERIC_HEADS for w in alias.text.split()]
-    return ExerciseHit(alias.slugs, score, (start, start + length), alias.text in titles, all(heads), any(heads))
+    return ExerciseHit(alias.slugs, score, (start, start + length), alias.title, all(heads), any(heads))

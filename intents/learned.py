@@ -4,7 +4,7 @@ natural turns written by people other than the phrasings' author (intents/turns.
 The phrasings say what each command is; people say it in words no list holds ("go through
 the whole thing for me first", "that'll do for me"). The model reads such turns from
 examples of how people talk, and the router weighs its verdict against the phrasings found
-in the turn (intents/router.py). Names are never learned: the exercise named is a slot,
+in the turn (intents/naming.py). Names are never learned: the exercise named is a slot,
 found by the router in the loaded library, so the model carries over to any articles.
 
 Training uses scikit-learn once per process; a turn is then read with a few dictionary
@@ -13,7 +13,11 @@ look-ups and one small dot product, here, without scikit-learn on the path.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import math
+import os
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +30,9 @@ import numpy as np
 __all__ = ["TURNS_FILE", "IntentModel", "Verdict", "features", "load_model", "read_turns", "train"]
 
 TURNS_FILE: Final = Path(__file__).parent / "turns.tsv"
+CACHE_ENV: Final = "ASSISTANT_CACHE_DIR"
+DEFAULT_CACHE_DIR: Final = Path(__file__).resolve().parents[1] / "var" / "cache"
+"""Where derived files are kept between starts (the trained model); safe to delete."""
 GUIDED: Final = "zguided"  # a word no one says: "an exercise is in progress", part of what is read
 IDLE: Final = "zidle"
 ACK_PREFIX: Final = "ack:"  # acknowledgement words, which normalising drops, kept as features
@@ -120,6 +127,45 @@ def read_turns(path: Path = TURNS_FILE) -> list[tuple[str, str, str, str]]:
 
 
 @lru_cache(maxsize=2)
-def load_model(path: Path = TURNS_FILE) -> IntentModel:
-    """The model trained on the shipped turns, once per process."""
-    return train((text, intent) for _, text, intent, _ in read_turns(path))
+def load_model(path: Path = TURNS_FILE, cache_dir: Path | None = None) -> IntentModel:
+    """The model trained on the shipped turns, once per process; kept on disk under `cache_dir`
+    (default $ASSISTANT_CACHE_DIR, else var/cache) by the hash of the turns and of this file,
+    so a new process reads it in milliseconds instead of training for seconds."""
+    folder = cache_dir or Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
+    data = path.read_bytes()
+    key = hashlib.sha256(data + Path(__file__).read_bytes()).hexdigest()[:16]
+    cached = folder / f"intent-model-{key}.npz"
+    with contextlib.suppress(OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):  # absent or damaged
+        return _read_model(cached)
+    model = train((text, intent) for _, text, intent, _ in read_turns(path))
+    with contextlib.suppress(OSError):  # a read-only disk only costs the next start its training
+        _write_model(model, cached)
+    return model
+
+
+def _write_model(model: IntentModel, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    grams = sorted(model.vocabulary, key=model.vocabulary.__getitem__)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as stream:
+        np.savez(
+            stream,
+            classes=np.array(model.classes),
+            grams=np.array(grams),
+            idf=model.idf,
+            weights=model.weights,
+            bias=model.bias,
+        )
+    tmp.replace(path)  # atomic: a reader sees the whole file or none
+
+
+def _read_model(path: Path) -> IntentModel:
+    with path.open("rb") as stream, np.load(stream, allow_pickle=False) as saved:
+        grams = [str(g) for g in saved["grams"]]
+        return IntentModel(
+            classes=tuple(str(c) for c in saved["classes"]),
+            vocabulary={g: i for i, g in enumerate(grams)},
+            idf=saved["idf"],
+            weights=np.ascontiguousarray(saved["weights"]),
+            bias=saved["bias"],
+        )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Final
 
 import jellyfish
+
+from content.numbers import ORDINAL_WORDS, UNIT_WORDS
+from content.text import ascii_fold
 
 __all__ = ["fold", "normalize", "phonetic_key", "NUMBER_WORDS"]
 
@@ -73,28 +75,10 @@ FILLER: Final = frozenset(
 )
 # Number words become digits so "step three", "third step" and "step 3" look alike.
 # "one" and "first" stay words ("the cobra one", "first exercise"); the step
-# extractor reads them.
+# extractor reads them. "for" is far more often the preposition than a misheard "four".
+LAST_NUMBER_WORD: Final = 12
 NUMBER_WORDS: Final = {
-    word: str(n)
-    for n, words in enumerate(
-        [
-            (),
-            (),
-            ("two", "second"),
-            ("three", "third"),
-            ("four", "fourth", "for"),
-            ("five", "fifth"),
-            ("six", "sixth"),
-            ("seven", "seventh"),
-            ("eight", "eighth"),
-            ("nine", "ninth"),
-            ("ten", "tenth"),
-            ("eleven", "eleventh"),
-            ("twelve", "twelfth"),
-        ]
-    )
-    for word in words
-    if word != "for"  # "for" is far more often the preposition than a misheard "four"
+    word: str(n) for n in range(2, LAST_NUMBER_WORD + 1) for word in (UNIT_WORDS[n], ORDINAL_WORDS[n])
 }
 ORDINAL_SUFFIX: Final = re.compile(r"\b(\d+)(?:st|nd|rd|th)\b")
 NOT_WORD: Final = re.compile(r"[^a-z0-9{}' ]+")
@@ -103,7 +87,7 @@ NOT_WORD: Final = re.compile(r"[^a-z0-9{}' ]+")
 def fold(text: str) -> str:
     """Lower case, typographic apostrophes made plain, accents and other non-ASCII removed."""
     plain = text.replace("\u2019", "'").replace("\u2018", "'")
-    return unicodedata.normalize("NFKD", plain).encode("ascii", "ignore").decode().lower()
+    return ascii_fold(plain).lower()
 
 
 def _is_contracted(word: str) -> str:

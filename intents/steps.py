@@ -7,10 +7,10 @@ import re
 from typing import Final
 
 from .clauses import Tokens
+from .slots import STEP_SLOT
 
-__all__ = ["LAST_STEP", "STEP_SLOT", "extract_step"]
+__all__ = ["LAST_STEP", "extract_step"]
 
-STEP_SLOT: Final = "{step}"
 LAST_STEP: Final = -1  # "last step" when no exercise is known to say how many steps there are
 STEP_WORDS: Final = {"one": 1, "first": 1, "1": 1, "last": LAST_STEP, "final": LAST_STEP}
 # Speech recognisers hear "step two" as "step to" and "step four" as "step for".

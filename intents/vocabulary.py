@@ -8,11 +8,15 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Final
 
-from content.errors import AssistantError
+from errors import AssistantError
 
 __all__ = ["Intent", "PHRASINGS_FILE", "load_phrasings", "phrasings_from_dict"]
 
 PHRASINGS_FILE: Final = Path(__file__).parent / "phrasings.toml"
+
+
+class PhrasingsError(AssistantError):
+    """A phrasings file that is not what routing needs (an unknown intent, no examples)."""
 
 
 class Intent(StrEnum):
@@ -99,10 +103,10 @@ def phrasings_from_dict(data: Mapping[str, object]) -> dict[Intent, tuple[str, .
         try:
             intent = Intent(name)
         except ValueError as error:
-            raise AssistantError(f"phrasings: unknown intent {name!r}") from error
+            raise PhrasingsError(f"phrasings: unknown intent {name!r}") from error
         examples = table.get("examples") if isinstance(table, Mapping) else None
         if not examples or not all(isinstance(e, str) and e.strip() for e in examples):
-            raise AssistantError(f"phrasings: {name} needs a non-empty list of examples")
+            raise PhrasingsError(f"phrasings: {name} needs a non-empty list of examples")
         phrasings[intent] = tuple(examples)
     return phrasings
 

@@ -103,7 +103,8 @@ def test_the_page_is_served_with_a_strict_content_security_policy(client):
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
 
 
-def test_audio_for_every_message_is_a_wav(client):
+def test_audio_for_every_message_is_a_wav(spoken_client):
+    client = spoken_client
     body = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()
     for message in body["messages"]:
         response = client.get(message["audio"])
@@ -152,7 +153,8 @@ def test_start_timer_sends_the_counts_with_their_speech(talk):
     assert talk("next")["cancel_timer"] is True
 
 
-def test_audio_supports_ranges_and_refuses_impossible_ones(client):
+def test_audio_supports_ranges_and_refuses_impossible_ones(spoken_client):
+    client = spoken_client
     body = client.post("/api/chat", json={"message": "cobra stretch"}).get_json()
     url = body["messages"][1]["audio"]
     part = client.get(url, headers={"Range": "bytes=0-99"})
@@ -204,3 +206,10 @@ def test_the_speed_control_sets_the_conversations_rate_and_slower_is_reported(ta
     assert talk("hello")["rate"] == "fast"  # kept in the session, not only for one reply
     assert talk("speak slower")["rate"] == "normal"  # the control shows what "slower" did
     assert talk("hello", rate=200)["rate"] == "normal"  # a number is for that reply only
+
+
+def test_each_reply_asks_for_its_audio_once_at_the_conversations_rate(client, speaker):
+    body = client.post("/api/chat", json={"message": "cobra stretch", "rate": "slow"}).get_json()
+    assert speaker.requests == [(m["speech"], 130) for m in body["messages"]]
+    assert all(m["audio"] for m in body["messages"])
+    assert speaker.prerendered  # every warning and step, made ahead at start-up

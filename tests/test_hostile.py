@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import app as app_module
 from app import ConfigError, create_app
-from assistant.decode_pool import DecodePool, ListenBusy
+from assistant.listening import DecodePool, ListenBusy, ListenError
 from content import DEFAULT_CONTENT_DIR
 from tests.conftest import SEED, TEST_SECRET
 
@@ -245,7 +245,7 @@ class _GatedRecognizer:
     gate: str
 
     def transcribe(self, data, *, subset=None):
-        from assistant.listen import Transcript
+        from assistant.listening import Transcript
 
         while not os.path.exists(self.gate):
             time.sleep(0.01)
@@ -288,8 +288,11 @@ def test_a_full_listen_queue_answers_503_with_retry_after_at_once(tmp_path):
     assert results[0].status_code == 200 and results[0].get_json()["transcript"] == "next"
 
 
-def test_listen_busy_is_a_listen_error_with_503():
-    assert ListenBusy("x").status == 503
+def test_listen_busy_is_a_listen_error_the_web_answers_503():
+    from web.errors import LISTEN_STATUS
+
+    assert isinstance(ListenBusy("x"), ListenError)
+    assert next(code for kind, code in LISTEN_STATUS if isinstance(ListenBusy("x"), kind)) == 503
 
 
 # --- secrets -------------------------------------------------------------------------------------
@@ -330,3 +333,19 @@ def test_the_key_file_is_private_from_its_first_byte(tmp_path, monkeypatch):
 
 def test_the_content_folder_is_the_seed_by_default():
     assert shutil.os.path.samefile(create_app(dict(QUIET)).config["CONTENT_DIR"], DEFAULT_CONTENT_DIR)
+
+
+def test_every_error_we_raise_is_one_tree_and_none_knows_http():
+    import inspect
+
+    import errors
+    from app import ConfigError
+    from assistant.conversation.session import SessionError
+    from assistant.listening import ListenError
+    from assistant.speech import SpeechError
+    from content import ContentError
+    from intents.vocabulary import PhrasingsError
+
+    for kind in (ConfigError, SessionError, ListenError, SpeechError, ContentError, PhrasingsError):
+        assert issubclass(kind, errors.AssistantError)
+        assert "status" not in inspect.getsource(kind)

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, jsonify
 from werkzeug.exceptions import ServiceUnavailable
 
 from assistant.conversation import DialogueState, Message, Turn, listening_situation, respond
-from assistant.decode_pool import DecodePool
+from assistant.listening import DecodePool
 from assistant.rates import words_per_minute
 
 from .audio import prefetch

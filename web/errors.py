@@ -8,8 +8,13 @@ from typing import Final
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from assistant.decode_pool import ListenBusy
-from assistant.listen import ListenError
+from assistant.listening import (
+    DamagedRecording,
+    ListenBusy,
+    ListenError,
+    NotARecording,
+    RecordingTooLarge,
+)
 from assistant.speech import SpeechUnavailable
 
 __all__ = ["RETRY_SECONDS", "register_errors"]
@@ -19,6 +24,15 @@ log = logging.getLogger(__name__)
 RETRY_SECONDS: Final = 2
 """Retry-After when every decoder is busy (about two maximum-length decodes) or audio cannot
 be made just now."""
+
+
+LISTEN_STATUS: Final = (
+    (NotARecording, 415),
+    (RecordingTooLarge, 413),
+    (DamagedRecording, 400),
+    (ListenBusy, 503),
+    (ListenError, 400),  # any other recording we cannot read
+)
 
 
 def register_errors(app: Flask) -> None:
@@ -35,7 +49,7 @@ def register_errors(app: Flask) -> None:
         response = jsonify(error=str(error))
         if isinstance(error, ListenBusy):
             response.headers["Retry-After"] = str(RETRY_SECONDS)
-        return response, error.status
+        return response, next(code for kind, code in LISTEN_STATUS if isinstance(error, kind))
 
     @app.errorhandler(SpeechUnavailable)
     def speech_unavailable(error: SpeechUnavailable):  # a known text that cannot be spoken just now

@@ -9,7 +9,7 @@ from typing import Final
 from flask import request
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge, UnsupportedMediaType
 
-from assistant.listen import MAX_AUDIO_BYTES
+from assistant.listening import MAX_AUDIO_BYTES
 from assistant.rates import RATE_NAMES
 from assistant.speech import RATE_PRESETS, SpeechError, resolve_rate
 

@@ -11,7 +11,8 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from assistant.conversation import DialogueState, Message
 from assistant.conversation.repair import EXPIRED, repair
 from assistant.conversation.session import state_from_dict, state_to_dict
-from content import AssistantError, Library
+from content import Library
+from errors import AssistantError
 
 __all__ = ["MAX_TOKEN_CHARS", "Sessions"]
 

@@ -12,7 +12,7 @@ from typing import Final
 from content import Exercise, Library, Step
 from intents import Ambiguous, Context, Intent, Match, RouterIndex, normalize, route
 
-from .replies import Kind, Message, info, listing, spoken_number, step_message, warning_message
+from .replies import MAX_NAMED, Kind, Message, info, listing, spoken_number, step_message, warning_message
 from .state import DialogueState, Handler, Reply, article_of, exercise_of
 from .view import step_offers
 
@@ -54,9 +54,13 @@ def ask_which(
     step: int | None,
     library: Library,
 ) -> tuple[DialogueState, Reply]:
+    more = len(candidates) - MAX_NAMED
+    candidates = candidates[:MAX_NAMED]  # the rest are chosen by saying more of a name
     titles = [exercise_of(library, slug).title for slug in candidates]
     text = f"Which one do you mean: {listing(titles, 'or')}?"
-    if len(titles) == 1:
+    if more > 0:
+        text = f"Which one do you mean: {listing(titles, 'or')}? There are {more} more: say more of the name."
+    elif len(titles) == 1:
         text = f"Do you mean the {titles[0]}? Say “yes”, or name another exercise."
     asked = replace(state, pending=candidates, pending_intent=intent, pending_step=step)
     return asked, Reply((info(text, Kind.QUESTION),))
@@ -223,7 +227,7 @@ def _resume(state: DialogueState, outcome: Match, library: Library) -> tuple[Dia
 
 def _read_step(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
     """ "What does step 3 say": read it, stay where you are."""
-    slug = outcome.exercise or state.exercise or state.last_exercise
+    slug = _read_about(state, outcome)
     if slug is None:
         return ask_which_exercise(state, outcome, library)
     exercise = exercise_of(library, slug)
@@ -239,7 +243,7 @@ def _read_step(state: DialogueState, outcome: Match, library: Library) -> tuple[
 
 def _read_all_steps(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
     """An overview of every step that does not move the position."""
-    slug = outcome.exercise or state.exercise or state.last_exercise
+    slug = _read_about(state, outcome)
     if slug is None:
         return ask_which_exercise(state, outcome, library)
     exercise = exercise_of(library, slug)
@@ -249,6 +253,11 @@ def _read_all_steps(state: DialogueState, outcome: Match, library: Library) -> t
         f"Step {spoken_number(s.number)}. {s.text}" for s in exercise.steps
     )
     return state, Reply((_about(info(text, Kind.ANSWER, speech), slug, None), *_still_here(state)))
+
+
+def _read_about(state: DialogueState, outcome: Match) -> str | None:
+    """The exercise a reading is of: the one named, else the one guided, else the last one."""
+    return outcome.exercise or state.exercise or state.last_exercise
 
 
 def _about(message: Message, slug: str, step: int | None) -> Message:

@@ -7,20 +7,24 @@ from collections.abc import Callable
 from typing import Final
 
 from content import Article, Library
+from content.measures import HOLD_SENTENCE, REPEAT_SENTENCE
 from intents import Intent, Match
 
 from .guidance import ask_which_exercise, nothing_in_progress
-from .replies import Kind, Message, exercises_by_article, info, listing, spoken_number, warning_message
+from .replies import (
+    MAX_LISTED,
+    Kind,
+    Message,
+    articles_listed,
+    exercises_by_article,
+    info,
+    listing,
+    spoken_number,
+    warning_message,
+)
 from .state import DialogueState, Handler, Reply, article_of, exercise_of
 
 __all__ = ["HANDLERS"]
-
-HOLD_SENTENCE: Final = re.compile(
-    r"\bhold\b[^.]*\b(count|seconds?|minutes?|breaths?)\b|\b(seconds?|minutes?|breaths?)\b", re.I
-)
-
-
-REPEAT_SENTENCE: Final = re.compile(r"\b(repeat|reps|repetitions|sets|times)\b", re.I)
 
 
 def _subject(state: DialogueState, outcome: Match) -> str | None:
@@ -101,6 +105,8 @@ def _progress(state: DialogueState, outcome: Match, library: Library) -> tuple[D
 def _list_exercises(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
     if not library.exercises:
         return state, Reply((info("No articles are loaded, so there are no exercises yet."),))
+    if len(library.exercises) > MAX_LISTED:
+        return state, Reply((info(articles_listed(library), Kind.ANSWER),))
     return state, Reply((info("The exercises are: " + exercises_by_article(library), Kind.ANSWER),))
 
 

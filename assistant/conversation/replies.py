@@ -101,11 +101,39 @@ def listing(titles: list[str], conjunction: str = "and") -> str:
     return f"{', '.join(titles[:-1])} {conjunction} {titles[-1]}"
 
 
+MAX_LISTED: Final = 12
+"""A library this small is read out whole; a longer list is not heard to its end."""
+MAX_NAMED: Final = 5
+"""Exercises named in one reply of a large library: about as many as a listener keeps in mind."""
+MAX_ARTICLES_LISTED: Final = 8
+
+
 def exercises_by_article(library: Library) -> str:
     """Every exercise, grouped by article when there are several."""
     if len(library.articles) == 1:
         return listing([e.title for e in library.articles[0].exercises]) + "."
     return " ".join(f"From “{a.title}”: {listing([e.title for e in a.exercises])}." for a in library.articles)
+
+
+def exercises_offered(library: Library, around: str | None) -> str:
+    """The exercises to name in a reply: all of a small library; of a large one a few (of the
+    article of `around`, the exercise in progress, else the first article) and how to hear more."""
+    if len(library.exercises) <= MAX_LISTED:
+        return exercises_by_article(library)
+    article = (library.article_of(around) if around else None) or library.articles[0]
+    shown = [e.title for e in article.exercises][:MAX_NAMED]
+    more = len(library.exercises) - len(shown)
+    return f"{listing(shown)}, and {more} more: say “list exercises”, or what you want to stretch."
+
+
+def articles_listed(library: Library) -> str:
+    """ "list exercises" in a library too large to read out: its articles, a few at a time."""
+    titles = [f"“{a.title}”" for a in library.articles[:MAX_ARTICLES_LISTED]]
+    more = len(library.articles) - len(titles)
+    counts = f"{len(library.exercises)} exercises in {len(library.articles)} articles"
+    text = f"There are {counts}, among them {listing(titles)}"
+    text += f" and {more} more." if more else "."
+    return text + " Say an exercise's name, or what you want to stretch (“something for my calves”)."
 
 
 def library_speech(library: Library) -> list[str]:

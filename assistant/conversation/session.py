@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import asdict, fields
 from typing import Any
 
-from content.errors import AssistantError
+from errors import AssistantError
 from intents import Intent
 
 from .state import RATES, DialogueState
 
-__all__ = ["state_from_dict", "state_to_dict"]
+__all__ = ["SessionError", "state_from_dict", "state_to_dict"]
+
+
+class SessionError(AssistantError):
+    """A session token's state that does not fit a conversation (a wrong shape, an odd field)."""
 
 
 def state_to_dict(state: DialogueState) -> dict[str, Any]:
@@ -21,9 +25,9 @@ def state_to_dict(state: DialogueState) -> dict[str, Any]:
 
 
 def state_from_dict(data: object) -> DialogueState:
-    """Rebuild a state, checking every field's type; raise AssistantError on anything odd."""
+    """Rebuild a state, checking every field's type; raise SessionError on anything odd."""
     if not isinstance(data, dict) or set(data) - {f.name for f in fields(DialogueState)}:
-        raise AssistantError("session state has an unexpected shape")
+        raise SessionError("session state has an unexpected shape")
     try:
         state = DialogueState(
             exercise=_optional_str(data.get("exercise")),
@@ -40,9 +44,9 @@ def state_from_dict(data: object) -> DialogueState:
             after_pain=_bool(data.get("after_pain", False)),
         )
     except (TypeError, ValueError) as error:
-        raise AssistantError(f"session state is invalid: {error}") from error
+        raise SessionError(f"session state is invalid: {error}") from error
     if state.rate not in RATES or min(state.step, state.reps, state.last_step) < 0:
-        raise AssistantError("session state is invalid")
+        raise SessionError("session state is invalid")
     return state
 
 

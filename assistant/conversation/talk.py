@@ -8,7 +8,7 @@ from typing import Final
 from content import Library
 from intents import Intent, Match
 
-from .replies import exercises_by_article, info
+from .replies import exercises_offered, info
 from .state import RATES, DialogueState, Handler, Reply, exercise_of
 
 __all__ = ["HANDLERS", "out_of_scope"]
@@ -52,7 +52,7 @@ def _rate(step: int) -> Handler:
 def out_of_scope(state: DialogueState, library: Library) -> tuple[DialogueState, Reply]:
     """Say what we can help with; guidance in progress carries on where it was."""
     text = "Sorry, I can only help with the exercises in my articles"
-    text += f": {exercises_by_article(library)}" if library.exercises else "."
+    text += f": {exercises_offered(library, state.exercise or state.last_exercise)}" if library.exercises else "."
     if state.exercise:
         title = exercise_of(library, state.exercise).title
         text += f" Say “next” to continue the {title}, or “help” for what you can say."

@@ -10,11 +10,6 @@ from intents.learned import TURNS_FILE, features, load_model, read_turns, train
 
 
 @pytest.fixture(scope="module")
-def index(seed_library):
-    return build_index(seed_library)
-
-
-@pytest.fixture(scope="module")
 def rules(seed_library):
     return build_index(seed_library, learned=False)
 
@@ -93,3 +88,26 @@ def test_what_the_model_reads_as_something_else_stays_out(index, text):
 def test_without_the_model_the_phrasings_still_route(rules):
     outcome = route("next step", rules, Context(current_exercise="cobra-stretch"))
     assert isinstance(outcome, Match) and outcome.intent is Intent.NEXT_STEP
+
+
+def test_the_model_kept_on_disk_judges_exactly_as_the_one_trained(tmp_path):
+    from intents.learned import TURNS_FILE, load_model
+
+    trained = load_model(TURNS_FILE, tmp_path)  # trains, and keeps it
+    assert len(list(tmp_path.glob("intent-model-*.npz"))) == 1
+    load_model.cache_clear()
+    read = load_model(TURNS_FILE, tmp_path)
+    assert read is not trained
+    for text in ("next step please", "my knee hurts", "what's the weather", "<guided> ok done that one"):
+        assert read.judge(text) == trained.judge(text)
+
+
+def test_a_damaged_model_file_is_trained_again(tmp_path):
+    from intents.learned import TURNS_FILE, load_model
+
+    load_model.cache_clear()
+    load_model(TURNS_FILE, tmp_path)
+    (kept,) = tmp_path.glob("intent-model-*.npz")
+    kept.write_bytes(kept.read_bytes()[:1000])  # cut short, as by a full disk
+    load_model.cache_clear()
+    assert load_model(TURNS_FILE, tmp_path).judge("next step").intent == "next_step"

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from intents import Ambiguous, Context, Intent, Match, NoMatch, build_index, route
+from intents import Ambiguous, Context, Intent, Match, NoMatch, route
 from intents.pain import PainReading, detect_pain
-
-
-@pytest.fixture(scope="module")
-def index(seed_library):
-    return build_index(seed_library)
 
 
 @pytest.mark.parametrize(

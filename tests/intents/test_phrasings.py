@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import pytest
 
-from content.errors import AssistantError
+from errors import AssistantError
 from intents import Intent, load_phrasings, normalize
 from intents.vocabulary import phrasings_from_dict
 

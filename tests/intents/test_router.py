@@ -12,10 +12,6 @@ HIP = "lying-hip-stretch"
 LEGS = "multidirectional-leg-raises"
 
 
-@pytest.fixture(scope="module")
-def index(seed_library):
-    return build_index(seed_library)
-
 
 @pytest.mark.parametrize(
     ("said", "intent", "exercise", "step"),

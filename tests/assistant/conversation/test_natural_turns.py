@@ -7,12 +7,7 @@ import pytest
 
 from assistant.conversation import DialogueState, progress, respond, suggestions
 from assistant.conversation.replies import Kind
-from intents import Intent, build_index
-
-
-@pytest.fixture(scope="module")
-def index(seed_library):
-    return build_index(seed_library)
+from intents import Intent
 
 
 @pytest.fixture

@@ -20,10 +20,6 @@ START_TIMER, STOP_TIMER = Intent.START_TIMER, Intent.STOP_TIMER
 IDLE, GUIDING, HOLD_STEP, TIMING = Situation.IDLE, Situation.GUIDING, Situation.HOLD_STEP, Situation.TIMING
 
 
-@pytest.fixture(scope="module")
-def index(seed_library):
-    return build_index(seed_library)
-
 
 @pytest.fixture
 def chat(seed_library, index):
@@ -265,3 +261,25 @@ def test_every_intent_has_a_handler():
     from assistant.conversation.turn import HANDLERS
 
     assert set(HANDLERS) == set(Intent)
+
+
+@pytest.fixture(scope="module")
+def large_library(tmp_path_factory):
+    import random
+
+    from benchmarks.scale import write_library
+    from content import load_library
+
+    return load_library(write_library(tmp_path_factory.mktemp("large"), 200, random.Random(3)))
+
+
+def test_replies_stay_short_in_a_large_library(large_library):
+    index = build_index(large_library, learned=False)
+    for said in ("play some music", "list exercises", "how long do I hold it"):
+        turn = respond(DialogueState(), said, large_library, index)
+        assert sum(len(m.text) for m in turn.messages) < 600, (said, turn.messages)
+    asked = respond(DialogueState(), "how long do I hold it", large_library, index)
+    assert len(asked.state.pending) == 5 and "more" in asked.messages[0].text
+    chosen = large_library.exercises[0]  # named in the question, so chosen by its name
+    answer = respond(asked.state, chosen.title, large_library, index)
+    assert answer.understood.intent is Intent.HOLD_DURATION and chosen.title in answer.messages[0].text

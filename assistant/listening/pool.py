@@ -5,7 +5,8 @@ decoding on a server thread would stall every other request of that process. Eac
 a spawned process (never forked: the server process may hold threads and locks) holding one
 `Recognizer`, run at a lower CPU priority so chat replies go first on a busy machine. The
 pool is bounded: at most `decoders + queue` recordings are in it at once; one more is refused
-at once with `ListenBusy` (HTTP 503 with Retry-After) instead of waiting on a server thread.
+at once with `ListenBusy` (the web answers 503 with Retry-After) instead of waiting on a server
+thread.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
 from typing import Final
 
-from content import Library
+from intents.words import Vocabulary
 
-from .listen import ListenError, ListeningRule, ListenSettings, Recognizer, Transcript
+from .errors import ListenBusy, ListenError
+from .recognizer import ListeningRule, ListenSettings, Recognizer, Transcript, command_recognizer
 
-__all__ = ["DecodePool", "ListenBusy", "RecognizerFactory", "build_recognizer"]
+__all__ = ["DecodePool", "RecognizerFactory", "build_recognizer"]
 
 log = logging.getLogger(__name__)
 
@@ -41,33 +42,13 @@ RecognizerFactory = Callable[[], Recognizer]
 or a functools.partial of one), because decoders are spawned."""
 
 
-class ListenBusy(ListenError):
-    """Every decoder is busy and the queue is full, or decoding is unavailable: try later."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, status=503)
-
-
-@dataclass(frozen=True, slots=True)
-class _Refused:
-    """A recording the decoder could not read, sent back as data (ListenError's keyword-only
-    status would not survive pickling)."""
-
-    message: str
-    status: int
-
-
 def build_recognizer(
-    library: Library,
+    vocabulary: Vocabulary,
     situations: Mapping[str, ListeningRule] | None = None,
     settings: ListenSettings | None = None,
 ) -> Recognizer:
-    """The production recogniser for `library` (runs inside a decoder process)."""
-    from intents import load_phrasings
-
-    from .listen import command_recognizer
-
-    return command_recognizer(load_phrasings(), library, situations, settings=settings)
+    """The production recogniser for a library's `vocabulary` (runs inside a decoder process)."""
+    return command_recognizer(vocabulary, situations, settings=settings)
 
 
 _recognizer: Recognizer | None = None
@@ -86,13 +67,14 @@ def _ready() -> bool:
     return _recognizer is not None
 
 
-def _transcribe(data: bytes, subset: str | None) -> Transcript | _Refused:
+def _transcribe(data: bytes, subset: str | None) -> Transcript | ListenError:
+    """A recording the decoder could not read comes back as its error, a value (it pickles)."""
     if _recognizer is None:
-        return _Refused("Listening is not ready on this server.", 503)
+        return ListenBusy("Listening is not ready on this server.")
     try:
         return _recognizer.transcribe(data, subset=subset)
     except ListenError as error:
-        return _Refused(str(error), error.status)
+        return error
 
 
 class DecodePool:
@@ -118,7 +100,7 @@ class DecodePool:
             executor.submit(_ready)
 
     def transcribe(self, data: bytes, *, subset: str | None = None) -> Transcript:
-        """The command said in WAV `data`; ListenError for unreadable audio (its status says
+        """The command said in WAV `data`; ListenError for unreadable audio (its kind says
         why) and ListenBusy when the pool is full, broken or too slow."""
         broken_at = self._broken_at
         if broken_at is not None and time.monotonic() - broken_at < BROKEN_COOLDOWN:
@@ -140,10 +122,8 @@ class DecodePool:
             log.warning("a speech decoder died; starting new ones: %s", error)
             self._discard()
             raise ListenBusy("Listening failed on this server; please try again.") from error
-        if isinstance(outcome, _Refused):
-            if outcome.status == 503:
-                raise ListenBusy(outcome.message)
-            raise ListenError(outcome.message, status=outcome.status)
+        if isinstance(outcome, ListenError):
+            raise outcome
         return outcome
 
     def close(self) -> None:

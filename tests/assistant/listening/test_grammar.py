@@ -10,18 +10,26 @@ from pathlib import Path
 
 import pytest
 
+from assistant.listening.grammar import (
+    WordGraph,
+    command_phrases,
+    jsgf_grammar,
+    spoken_form,
+    weighted_phrases,
+    word_graph,
+)
 from content import Library, load_library
-from intents import Context, Intent, Match, build_index, load_phrasings, route
+from intents import Context, Intent, Match, build_index, route
 from intents.exercises import derive_aliases, spoken_aliases
-from intents.grammar import WordGraph, command_phrases, jsgf_grammar, spoken_form, weighted_phrases, word_graph
+from intents.words import build_vocabulary
 
-PAGES = Path(__file__).parents[1] / "content" / "pages"
+PAGES = Path(__file__).parents[2] / "content" / "pages"
 SPOKEN_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
 @pytest.fixture(scope="module")
 def phrases(seed_library) -> tuple[str, ...]:
-    return command_phrases(load_phrasings(), seed_library)
+    return command_phrases(build_vocabulary(seed_library))
 
 
 def accepted(graph: WordGraph) -> dict[str, float]:
@@ -127,7 +135,7 @@ def test_command_phrases_are_plain_spoken_words_without_slots_or_repeats(phrases
 
 
 def test_steps_stop_at_max_step(seed_library):
-    few = command_phrases(load_phrasings(), seed_library, max_step=2)
+    few = command_phrases(build_vocabulary(seed_library), max_step=2)
     assert {"step two", "second step", "last step"} <= set(few)
     assert not {"step three", "third step", "go to step three"} & set(few)
 
@@ -142,22 +150,20 @@ def test_steps_go_as_far_as_the_longest_exercise(seed_library, phrases):
 @pytest.mark.parametrize("max_step", [0, -1, 21])
 def test_max_step_out_of_range_is_refused(seed_library, max_step):
     with pytest.raises(ValueError, match="max_step"):
-        command_phrases(load_phrasings(), seed_library, max_step=max_step)
+        command_phrases(build_vocabulary(seed_library), max_step=max_step)
 
 
 def test_the_phrasings_of_left_out_intents_are_not_phrases(seed_library, phrases):
-    without = command_phrases(load_phrasings(), seed_library, without={Intent.STOP_TIMER})
+    without = command_phrases(build_vocabulary(seed_library), without={Intent.STOP_TIMER})
     assert {"start timer", "start the timer", "stop"} <= set(without)
     assert not {"stop timer", "stop the timer", "cancel timer"} & set(without)
     assert set(without) < set(phrases)
 
 
 def test_weighted_phrases_favour_the_likelier_intents(seed_library):
-    phrasings = load_phrasings()
-    weights = weighted_phrases(
-        phrasings, seed_library, without={Intent.STOP_TIMER}, likelier={Intent.NEXT_STEP}, boost=100
-    )
-    assert set(weights) == set(command_phrases(phrasings, seed_library, without={Intent.STOP_TIMER}))
+    vocabulary = build_vocabulary(seed_library)
+    weights = weighted_phrases(vocabulary, without={Intent.STOP_TIMER}, likelier={Intent.NEXT_STEP}, boost=100)
+    assert set(weights) == set(command_phrases(vocabulary, without={Intent.STOP_TIMER}))
     assert weights["next step"] == weights["go on"] == 100
     assert weights["overview"] == weights["show me the cobra stretch"] == 1
     assert "stop timer" not in weights
@@ -170,17 +176,17 @@ def test_a_title_with_nothing_to_say_is_not_a_spoken_name(tmp_path):
     assert "Свинг" in [e.title for e in library.exercises]
     spoken = [alias.text for alias in spoken_aliases(library)]
     assert "goblet squat" in spoken and "" not in spoken
-    assert "show me the goblet squat" in command_phrases(load_phrasings(), library)
+    assert "show me the goblet squat" in command_phrases(build_vocabulary(library))
 
 
 def test_without_content_no_exercise_is_named():
-    phrases = command_phrases(load_phrasings(), Library())
+    phrases = command_phrases(build_vocabulary(Library()))
     assert "next step" in phrases
     assert not [p for p in phrases if "cobra" in p or "how do i do" in p]
 
 
 def test_same_inputs_give_the_same_phrases_in_the_same_order(seed_library, phrases):
-    assert command_phrases(load_phrasings(), seed_library) == phrases
+    assert command_phrases(build_vocabulary(seed_library)) == phrases
 
 
 def test_almost_every_phrase_routes_to_an_intent(seed_library, phrases):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant.speech import RATE_STEPS, SpeechService, SpeechUnavailable, quantize_rate
-from tests.assistant.test_speech import STEP, Script
+from tests.assistant.speech.support import STEP, Script
 
 BOUND = 1_000_000
 """Holds about six of these replies (and the records of all of them), so sixty overflow it."""
@@ -76,7 +76,7 @@ def test_an_unwritable_cache_hands_out_no_ids_and_reports_unhealthy(tmp_path, sc
         def read_only(self, job):
             raise OSError(30, "Read-only file system")
 
-        monkeypatch.setattr("assistant.speech._CacheDir.write_job", read_only)
+        monkeypatch.setattr("assistant.speech.cache.CacheDir.write_job", read_only)
         with pytest.raises(SpeechUnavailable):
             service.request(STEP)
         assert not service.healthy

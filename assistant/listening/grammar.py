@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -18,12 +17,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Final
 
-from content import Library
-from content.measures import number_words
-
-from .exercises import spoken_aliases
-from .normalize import CONTRACTIONS
-from .vocabulary import Intent
+from content.numbers import ORDINAL_WORDS, number_words
+from content.text import ascii_fold
+from intents.normalize import CONTRACTIONS
+from intents.slots import EXERCISE_SLOT, STEP_SLOT
+from intents.vocabulary import Intent
+from intents.words import Vocabulary
 
 __all__ = [
     "ORDINALS",
@@ -36,8 +35,6 @@ __all__ = [
     "word_graph",
 ]
 
-EXERCISE_SLOT: Final = "{exercise}"
-STEP_SLOT: Final = "{step}"
 STEP_PHRASE: Final = f"step {STEP_SLOT}"
 GRAMMAR_NAME: Final = "commands"
 TOP_RULE: Final = "command"
@@ -46,10 +43,7 @@ ARTICLE: Final = "the"
 LAST_STEP_WORDS: Final = ("last", "final")
 """'last step' / 'final step': the router resolves them once it knows the exercise."""
 
-ORDINALS: Final = (
-    "zeroth first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
-    "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
-).split()
+ORDINALS: Final = ORDINAL_WORDS
 MAX_STEP_WORDS: Final = len(ORDINALS) - 1
 """Longest exercise we can name every step of; articles have a handful of steps."""
 
@@ -65,7 +59,7 @@ APOSTROPHE_FORMS: Final = {
 def spoken_form(text: str) -> str:
     """Lower-case ASCII words as they are said: punctuation dropped, digits spelt out,
     apostrophes restored ("whats" -> "what's"); slots such as {exercise} are kept."""
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    folded = ascii_fold(text).lower()
     folded = NOT_SPOKEN.sub(" ", folded.replace("\u2019", "'").replace("-", " "))
     words = []
     for word in folded.split():
@@ -78,24 +72,22 @@ def spoken_form(text: str) -> str:
 
 
 def command_phrases(
-    phrasings: Mapping[Intent, tuple[str, ...]],
-    library: Library,
+    vocabulary: Vocabulary,
     *,
     max_step: int | None = None,
     without: Collection[Intent] = (),
 ) -> tuple[str, ...]:
     """Every phrasing in spoken form with {exercise} replaced by each name said aloud
-    (`spoken_aliases`, with and without "the") and {step} by each step up to `max_step` ("step
+    (`Vocabulary.spoken`, with and without "the") and {step} by each step up to `max_step` ("step
     three", "third step", "last step"); deduplicated, in first-seen order (phrasings order,
     then slot order). `max_step` defaults to the steps of the library's longest exercise: a
     step no exercise has is one more phrase to mistake a command for ("read step eight" for
     "next step"). The phrasings of the intents `without` are left out."""
-    return tuple(dict.fromkeys(phrase for _, phrase in _intent_phrases(phrasings, library, max_step, without)))
+    return tuple(dict.fromkeys(phrase for _, phrase in _intent_phrases(vocabulary, max_step, without)))
 
 
 def weighted_phrases(
-    phrasings: Mapping[Intent, tuple[str, ...]],
-    library: Library,
+    vocabulary: Vocabulary,
     *,
     without: Collection[Intent] = (),
     likelier: Collection[Intent] = (),
@@ -108,26 +100,25 @@ def weighted_phrases(
     if not boost > 0:
         raise ValueError(f"boost must be above 0, not {boost!r}")
     weights: dict[str, float] = {}
-    for intent, phrase in _intent_phrases(phrasings, library, None, without):
+    for intent, phrase in _intent_phrases(vocabulary, None, without):
         weights[phrase] = max(boost if intent in likelier else 1.0, weights.get(phrase, 0.0))
     return weights
 
 
 def _intent_phrases(
-    phrasings: Mapping[Intent, tuple[str, ...]],
-    library: Library,
+    vocabulary: Vocabulary,
     max_step: int | None,
     without: Collection[Intent],
 ) -> Iterator[tuple[Intent, str]]:
     """Each phrase with the intent of the phrasing it comes from, in phrasings order."""
-    if max_step is None:
-        max_step = _longest(library)
+    if max_step is None:  # a step no exercise has is one more phrase to mistake a command for
+        max_step = min(MAX_STEP_WORDS, vocabulary.longest)
     if not 1 <= max_step <= MAX_STEP_WORDS:
         raise ValueError(f"max_step must be from 1 to {MAX_STEP_WORDS}, not {max_step!r}")
-    names = tuple(dict.fromkeys(spoken_form(a.text) for a in spoken_aliases(library)))
+    names = tuple(dict.fromkeys(spoken_form(a.text) for a in vocabulary.spoken))
     exercises = tuple(name for alias in names for name in (alias, f"{ARTICLE} {alias}"))
     extra = _spoken_extras()
-    for intent, examples in phrasings.items():
+    for intent, examples in vocabulary.phrasings.items():
         if intent in without:
             continue
         prefixes = extra.prefixes.get(intent, ())
@@ -160,11 +151,6 @@ def _spoken_extras(path: Path = SPOKEN_FILE) -> _Extras:
     said = [t.replace("{body}", body) for t in pain["templates"] for body in pain["bodies"]]
     pain_said = tuple(spoken_form(p) for p in (*said, *pain["phrases"]))
     return _Extras(prefixes, pain_said, frozenset(data["unsaid"]["phrases"]))
-
-
-def _longest(library: Library) -> int:
-    """Steps of the library's longest exercise (at least 1, at most MAX_STEP_WORDS)."""
-    return min(MAX_STEP_WORDS, max((len(e.steps) for e in library.exercises), default=1))
 
 
 def _expand_step(phrase: str, max_step: int) -> tuple[str, ...]:
