@@ -28,7 +28,7 @@ PATHS = (
     "/api/articles",
     "/api/speech/" + "a" * 64 + ".wav",
     "/api/speech/../x.wav",
-    "/static/app.js",
+    "/static/js/main.js",
     "/nope",
     "/api/chat?session=x",
     "/%ff",
