@@ -152,8 +152,7 @@ def build_index(
     commands, aliases = words.commands, words.aliases
     talk, pain = load_talk(), load_pain_vocabulary()
     extra = _content_words(library, aliases)
-    steps = {w for e in library.exercises for s in e.steps for w in normalize(s.text).split()}
-    harmless = FUNCTION_WORDS | talk.acknowledgements | talk.narration | pain.words | steps | extra
+    harmless = FUNCTION_WORDS | talk.acknowledgements | talk.narration | pain.words | _step_words(library) | extra
     scored = [p for p in normalized if p.intent not in DETECTED]
     lexicon = Lexicon((p.text.split() for p in normalized), extra | harmless, light=FUNCTION_WORDS)
     word_sets = tuple(frozenset(p.text.split()) for p in scored)
@@ -187,6 +186,10 @@ def _normalized(source: Mapping[Intent, tuple[str, ...]]) -> list[Phrasing]:
         for intent, examples in source.items()
         for text in dict.fromkeys(normalize(e) for e in examples)
     ]
+
+
+def _step_words(library: Library) -> set[str]:
+    return {w for e in library.exercises for s in e.steps for w in normalize(s.text).split()}
 
 
 def _content_words(library: Library, aliases: tuple[Alias, ...]) -> set[str]:
