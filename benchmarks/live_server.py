@@ -19,17 +19,20 @@ BENCH_SECRET = "benchmark-secret-key-not-for-production-use"
 
 
 @contextlib.contextmanager
-def live_server(*, env: dict[str, str] | None = None, args: tuple[str, ...] = ()) -> Iterator[tuple[int, Path]]:
-    """Yield (port, folder) of a running server whose speech cache is `folder / "speech"`."""
+def live_server(
+    *, env: dict[str, str] | None = None, args: tuple[str, ...] = (), shared: Path | None = None
+) -> Iterator[tuple[int, Path]]:
+    """Yield (port, folder) of a running server whose speech cache is `folder / "speech"`;
+    servers given the same `shared` folder share it (and the secret): one service scaled out."""
     with tempfile.TemporaryDirectory(prefix="bench-server-") as name:
-        folder = Path(name)
+        folder = shared or Path(name)
         environment = {
             **os.environ,
             "ASSISTANT_SECRET_KEY": BENCH_SECRET,
             "ASSISTANT_SPEECH_CACHE": str(folder / "speech"),
             **(env or {}),
         }
-        log = folder / "serve.log"
+        log = Path(name) / "serve.log"
         with log.open("w") as stream:
             process = subprocess.Popen(
                 [sys.executable, "-m", "serve", "--port", "0", *args], cwd=ROOT, env=environment, stderr=stream
