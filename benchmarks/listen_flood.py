@@ -9,16 +9,15 @@ from __future__ import annotations
 import argparse
 import collections
 import http.client
-import io
 import json
 import threading
 import time
-import wave
 
 import numpy as np
 
 from assistant.listening import MAX_AUDIO_SECONDS
 
+from .audio import to_wav
 from .live_server import live_server
 from .stats import percentile
 
@@ -32,13 +31,7 @@ def longest_recording() -> bytes:
     rng = np.random.default_rng(14)
     bursts = np.repeat(rng.random(MAX_AUDIO_SECONDS * 4) > 0.5, RATE // 4)
     samples = rng.standard_normal(len(bursts)) * 0.1 * (0.05 + bursts)
-    out = io.BytesIO()
-    with wave.open(out, "wb") as wav:
-        wav.setnchannels(1)
-        wav.setsampwidth(2)
-        wav.setframerate(RATE)
-        wav.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return out.getvalue()
+    return to_wav(samples, RATE)
 
 
 def post(port: int, path: str, body: bytes, content_type: str, timeout: float) -> tuple[float, int | None]:

@@ -227,11 +227,10 @@ def _resume(state: DialogueState, outcome: Match, library: Library) -> tuple[Dia
 
 def _read_step(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
     """ "What does step 3 say": read it, stay where you are."""
-    slug = _read_about(state, outcome)
-    if slug is None:
+    exercise = _read_about(state, outcome, library)
+    if exercise is None:
         return ask_which_exercise(state, outcome, library)
-    exercise = exercise_of(library, slug)
-    total = len(exercise.steps)
+    slug, total = exercise.slug, len(exercise.steps)
     number = total if outcome.step is None or outcome.step < 0 else outcome.step
     if not 1 <= number <= total:
         return _goto_step(state, replace(outcome, exercise=slug, step=number), library)
@@ -243,11 +242,10 @@ def _read_step(state: DialogueState, outcome: Match, library: Library) -> tuple[
 
 def _read_all_steps(state: DialogueState, outcome: Match, library: Library) -> tuple[DialogueState, Reply]:
     """An overview of every step that does not move the position."""
-    slug = _read_about(state, outcome)
-    if slug is None:
+    exercise = _read_about(state, outcome, library)
+    if exercise is None:
         return ask_which_exercise(state, outcome, library)
-    exercise = exercise_of(library, slug)
-    total = len(exercise.steps)
+    slug, total = exercise.slug, len(exercise.steps)
     text = f"The {exercise.title} has {total} steps. " + " ".join(f"Step {s.number}: {s.text}" for s in exercise.steps)
     speech = f"The {exercise.title} has {spoken_number(total)} steps. " + " ".join(
         f"Step {spoken_number(s.number)}. {s.text}" for s in exercise.steps
@@ -255,9 +253,10 @@ def _read_all_steps(state: DialogueState, outcome: Match, library: Library) -> t
     return state, Reply((_about(info(text, Kind.ANSWER, speech), slug, None), *_still_here(state)))
 
 
-def _read_about(state: DialogueState, outcome: Match) -> str | None:
+def _read_about(state: DialogueState, outcome: Match, library: Library) -> Exercise | None:
     """The exercise a reading is of: the one named, else the one guided, else the last one."""
-    return outcome.exercise or state.exercise or state.last_exercise
+    slug = outcome.exercise or state.exercise or state.last_exercise
+    return exercise_of(library, slug) if slug else None
 
 
 def _about(message: Message, slug: str, step: int | None) -> Message:
