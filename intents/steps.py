@@ -6,13 +6,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from content.numbers import ORDINAL_WORDS, UNIT_WORDS
+
 from .clauses import Tokens
 from .slots import STEP_SLOT
 
 __all__ = ["LAST_STEP", "extract_step"]
 
 LAST_STEP: Final = -1  # "last step" when no exercise is known to say how many steps there are
-STEP_WORDS: Final = {"one": 1, "first": 1, "1": 1, "last": LAST_STEP, "final": LAST_STEP}
+STEP_WORDS: Final = {UNIT_WORDS[1]: 1, ORDINAL_WORDS[1]: 1, "1": 1, "last": LAST_STEP, "final": LAST_STEP}
 # Speech recognisers hear "step two" as "step to" and "step four" as "step for".
 STEP_HOMOPHONES: Final = {"to": 2, "too": 2, "for": 4, "won": 1, "ate": 8}
 STEP_MENTION: Final = re.compile(

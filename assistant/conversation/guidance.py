@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Final
 
 from content import Exercise, Library, Step
+from content.numbers import ORDINAL_WORDS, UNIT_WORDS
 from intents import Ambiguous, Context, Intent, Match, RouterIndex, normalize, route
 
 from .replies import MAX_NAMED, Kind, Message, info, listing, spoken_number, step_message, warning_message
@@ -23,7 +24,14 @@ OFFER_SAID: Final = {  # what each offer of view.step_offers says
     Intent.COUNT_REP: info("Say “done” after each repetition and I will count them."),
 }
 
-ORDINALS: Final = {"first": 0, "1": 0, "one": 0, "2": 1, "3": 2, "4": 3, "5": 4, "last": -1}
+# "the first", "the third one", "the last": a place in the list just offered. The normaliser
+# has made "second" ... "twelfth" digits; "one" and "first" stay words.
+PLACES: Final = {
+    UNIT_WORDS[1]: 0,
+    ORDINAL_WORDS[1]: 0,
+    "last": -1,
+    **{str(n): n - 1 for n in range(1, MAX_NAMED + 1)},
+}
 
 
 def choose(state: DialogueState, text: str, index: RouterIndex) -> Match | None:
@@ -38,7 +46,7 @@ def choose(state: DialogueState, text: str, index: RouterIndex) -> Match | None:
         picked = state.pending[0]  # "Do you mean the Cobra Stretch?" "yes"
     else:
         words = normalize(text).replace(" one", "").split()
-        position = ORDINALS.get(words[-1]) if len(words) == 1 else None
+        position = PLACES.get(words[-1]) if len(words) == 1 else None
         if position is not None and position < len(state.pending):
             picked = state.pending[position]
     if picked is None:
