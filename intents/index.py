@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+import numpy as np
+
 from content import Library
 
 from .clauses import Talk, load_talk
@@ -97,6 +99,8 @@ class RouterIndex:
     postings: Mapping[str, tuple[int, ...]] = field(default_factory=dict)
     """For each word, the phrasings (by position) it is in: overlaps() reads only those."""
     phrasing_weights: tuple[float, ...] = ()
+    phrasing_intents: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    """For each phrasing (by position), the place of its intent in `tuple(Intent)`."""
     exact: Mapping[str, Intent] = field(default_factory=dict)
     """Each normalised phrasing and its intent, for finding phrasings inside longer turns."""
     commands: frozenset[str] = frozenset()
@@ -168,6 +172,7 @@ def build_index(
         word_sets=word_sets,
         postings=_postings(word_sets),
         phrasing_weights=tuple(sum(lexicon.weight(w) for w in words) for words in word_sets),
+        phrasing_intents=np.array([list(Intent).index(p.intent) for p in scored], dtype=np.intp),
         exact={p.text: p.intent for p in scored},
         commands=commands,
         harmless=frozenset(harmless),

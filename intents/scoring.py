@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Final
+
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from .exercises import ExerciseHit
@@ -12,6 +15,11 @@ from .outcomes import Context, NoMatch, Outcome
 from .vocabulary import CONTENT_INTENTS, GUIDANCE_INTENTS, Intent
 
 __all__ = ["whole_turn"]
+
+INTENTS: Final = tuple(Intent)
+INTENT_ORDER: Final = {intent: place for place, intent in enumerate(INTENTS)}
+"""Ties between intents go to the one listed first (intents/vocabulary.py)."""
+SCORE_FLOOR: Final = 50.0  # a phrasing less alike than this says nothing about the turn
 
 
 def whole_turn(
@@ -25,35 +33,47 @@ def whole_turn(
             i: (min(s + limits.in_progress_bonus, 100.0) if i in GUIDANCE_INTENTS else s, used)
             for i, (s, used) in scores.items()
         }
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], list(Intent).index(kv[0])))
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1][0], INTENT_ORDER[kv[0]]))
     return _decide(ranked, hit, step, plain, index, context)
 
 
 def _score_intents(plain: str, slotted: str | None, index: RouterIndex) -> dict[Intent, tuple[float, bool]]:
-    """Best score per intent, and whether it came from the exercise-slotted reading."""
-    scores: dict[Intent, tuple[float, bool]] = {}
+    """Best score per intent, and whether it came from the exercise-slotted reading.
+
+    Every phrasing is scored in one pass (rapidfuzz's cdist over spelling, word order and
+    sound), then the best per intent is taken with numpy: the same decision as comparing
+    them one by one, without a Python loop over the phrasings."""
+    intents = INTENTS
+    best = np.full(len(intents), -np.inf)
+    from_slot = np.zeros(len(intents), dtype=bool)
     readings = [(plain, False)] + ([(slotted, True)] if slotted else [])
     for reading, used_slot in readings:
-        words = [index.canonical(w) for w in reading.split()]
-        canon = " ".join(words)
-        penalty = index.thresholds.unknown_penalty * sum(not index.lexicon.known(w) for w in words)
-        for scorer, query, choices in (
-            (fuzz.ratio, canon, index.texts),
-            (fuzz.token_sort_ratio, canon, index.texts),
-            (fuzz.ratio, phonetic_key(canon), index.keys),
-        ):
-            for _, score, position in process.extract(
-                query, choices, scorer=scorer, processor=None, limit=None, score_cutoff=50
-            ):
-                _keep_best(scores, index.phrasings[position].intent, score - penalty, used_slot)
-        for position, score in index.overlaps(words):
-            _keep_best(scores, index.phrasings[position].intent, score - penalty, used_slot)
-    return scores
+        scores = _phrasing_scores(reading, index)
+        per_intent = np.full(len(intents), -np.inf)
+        np.maximum.at(per_intent, index.phrasing_intents, scores)
+        better = per_intent > best  # the plain reading keeps a tie
+        best = np.where(better, per_intent, best)
+        from_slot = np.where(better, used_slot, from_slot)
+    return {intents[i]: (float(best[i]), bool(from_slot[i])) for i in np.flatnonzero(best > 0)}
 
 
-def _keep_best(scores: dict[Intent, tuple[float, bool]], intent: Intent, score: float, slot: bool) -> None:
-    if score > scores.get(intent, (0.0, False))[0]:
-        scores[intent] = (score, slot)
+def _phrasing_scores(reading: str, index: RouterIndex) -> np.ndarray:
+    """Each phrasing's best score for `reading` (at least SCORE_FLOOR, else none), less the
+    penalty for words we do not know."""
+    words = [index.canonical(w) for w in reading.split()]
+    canon = " ".join(words)
+    penalty = index.thresholds.unknown_penalty * sum(not index.lexicon.known(w) for w in words)
+    scores = np.maximum.reduce(
+        [
+            process.cdist([canon], index.texts, scorer=fuzz.ratio, processor=None, dtype=np.float64)[0],
+            process.cdist([canon], index.texts, scorer=fuzz.token_sort_ratio, processor=None, dtype=np.float64)[0],
+            process.cdist([phonetic_key(canon)], index.keys, scorer=fuzz.ratio, processor=None, dtype=np.float64)[0],
+        ]
+    )
+    scores[scores < SCORE_FLOOR] = -np.inf
+    for position, score in index.overlaps(words):
+        scores[position] = max(scores[position], score)
+    return scores - penalty
 
 
 def _decide(
