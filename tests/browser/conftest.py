@@ -60,15 +60,17 @@ def console_errors() -> list[str]:
 
 @pytest.fixture
 def page(browser: Browser, base_url: str, dialogs: list[str], console_errors: list[str]) -> Iterator[Page]:
-    page = _new_page(browser, base_url, DESKTOP_VIEWPORT, dialogs, console_errors)
-    yield page
-    page.context.close()
-    assert console_errors == []
+    yield from _opened(browser, base_url, DESKTOP_VIEWPORT, dialogs, console_errors)
 
 
 @pytest.fixture
 def narrow_page(browser: Browser, base_url: str, dialogs: list[str], console_errors: list[str]) -> Iterator[Page]:
-    page = _new_page(browser, base_url, NARROW_VIEWPORT, dialogs, console_errors)
+    yield from _opened(browser, base_url, NARROW_VIEWPORT, dialogs, console_errors)
+
+
+def _opened(browser: Browser, base_url: str, viewport: dict, dialogs: list[str], errors: list[str]) -> Iterator[Page]:
+    """A page in a fresh context; it must end with no console error."""
+    page = _new_page(browser, base_url, viewport, dialogs, errors)
     yield page
     page.context.close()
-    assert console_errors == []
+    assert errors == []
