@@ -269,7 +269,8 @@ def _find(words: list[str], phrase: tuple[str, ...]) -> list[int]:
 
 
 def _has(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    return any(_find(words, p) for p in phrases)
+    said = set(words)
+    return any(p[0] in said and _find(words, p) for p in phrases)
 
 
 def _read_clause(
@@ -313,9 +314,11 @@ def _read_clause(
 
 def _idiom(words: list[str], vocab: PainVocabulary) -> bool:
     """ "killing it", "a good burn" ... but not "not a good burn"."""
+    said = set(words)
     return any(
         not vocab.negators & set(words[max(0, i - PLEASURE_NEGATION_REACH) : i])
         for idiom in vocab.idioms
+        if idiom[0] in said  # most turns hold no idiom's first word: nothing to look for
         for i in _find(words, idiom)
     )
 
