@@ -105,8 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--connections", type=int, nargs="+", default=list(LEVELS))
+    parser.add_argument("--no-speech", action="store_true", help="turn speech off: what asking for audio costs")
     args = parser.parse_args(argv)
-    with live_server(env={"ASSISTANT_LISTEN": "0"}) as (port, _):
+    env = {"ASSISTANT_LISTEN": "0", **({"ASSISTANT_SPEECH": "0"} if args.no_speech else {})}
+    with live_server(env=env) as (port, _):
         load(chat_client, port, 2, 1.0)  # warm-up
         for connections in args.connections:
             chat = load(chat_client, port, connections, args.seconds)
