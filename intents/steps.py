@@ -24,6 +24,10 @@ STEP_MENTION: Final = re.compile(
 )
 
 
+# A bare number after a correction, once a step was mentioned: "step two, no, three".
+CORRECTED: Final = re.compile(r"\{step\} (?:no|sorry|i mean|actually|make that|or rather)(?: no)? (?P<fixed>\d+|one|first|last)$")
+
+
 def extract_step(tokens: Tokens) -> tuple[Tokens, int | None]:
     """Replace each step mention by the {step} slot: "go to 3 step" -> "go to step {step}", 3.
     The last mention is the step meant: "go to step 2, sorry, step 3" -> 3."""
@@ -34,4 +38,7 @@ def extract_step(tokens: Tokens) -> tuple[Tokens, int | None]:
         start = len(tokens.text[: found.start()].split())
         end = start + len(found.group(0).split())
         tokens = tokens.replace(start, end, ("step", STEP_SLOT))
+    if number is not None and (fixed := CORRECTED.search(tokens.text)):
+        word = fixed.group("fixed")  # "go to step two no three": the number said last
+        number = STEP_WORDS.get(word) or int(word)
     return tokens, number

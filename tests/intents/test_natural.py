@@ -92,9 +92,15 @@ def test_compound_turns_and_corrections(index, text, intent):
     assert isinstance(outcome, Match) and outcome.intent is intent, outcome
 
 
-def test_corrected_step_number_is_the_last_said(index):
-    outcome = route("go to step 2, sorry, step 3", index, Context(current_exercise="cobra-stretch"))
+@pytest.mark.parametrize("said", ["go to step 2, sorry, step 3", "go to step two no three", "step two, i mean three"])
+def test_corrected_step_number_is_the_last_said(index, said):
+    outcome = route(said, index, Context(current_exercise="cobra-stretch"))
     assert isinstance(outcome, Match) and (outcome.intent, outcome.step) == (Intent.GOTO_STEP, 3)
+
+
+def test_a_number_after_no_is_no_correction_without_a_step_before(index):
+    outcome = route("no 3", index, Context(current_exercise="cobra-stretch"))
+    assert not (isinstance(outcome, Match) and outcome.intent is Intent.GOTO_STEP and outcome.step == 3)
 
 
 @pytest.mark.parametrize(
