@@ -25,7 +25,9 @@ STEP_MENTION: Final = re.compile(
 
 
 # A bare number after a correction, once a step was mentioned: "step two, no, three".
-CORRECTED: Final = re.compile(r"\{step\} (?:no|sorry|i mean|actually|make that|or rather)(?: no)? (?P<fixed>\d+|one|first|last)$")
+CORRECTED: Final = re.compile(
+    r"\{step\} (?:no|sorry|i mean|actually|make that|or rather)(?: no)? (?P<fixed>\d+|one|first|last)$"
+)
 
 
 def extract_step(tokens: Tokens) -> tuple[Tokens, int | None]:

@@ -59,6 +59,8 @@ def weighed(
     if intent not in (Intent.GOTO_STEP, Intent.READ_STEP):
         step = None
     named = hit if intent in CONTENT_INTENTS or intent is Intent.START_EXERCISE else None
+    if intent is Intent.WARNING and hit is not None and len(hit.slugs) == 1:
+        named = hit  # "does the cobra hurt your back?": that exercise's warning
     return with_exercise(intent, LEARNED_SCORE, named, step, index, context)
 
 

@@ -143,3 +143,9 @@ def test_near_misses_do_not_match(index, text):
             Intent.ACKNOWLEDGE,
         )
     ), outcome
+
+
+@pytest.mark.parametrize("said", ["Does the cobra hurt your back?", "Is pain normal in the cobra?"])
+def test_a_warning_question_about_a_named_exercise_is_about_it(index, said):
+    outcome = route(said, index, Context(current_exercise="lying-hip-stretch"))
+    assert isinstance(outcome, Match) and (outcome.intent, outcome.exercise) == (Intent.WARNING, "cobra-stretch")
