@@ -13,7 +13,6 @@ HIP = "lying-hip-stretch"
 LEGS = "multidirectional-leg-raises"
 
 
-
 @pytest.fixture(scope="module")
 def overlap_library():
     from benchmarks.eval_natural import OVERLAP_LIBRARY

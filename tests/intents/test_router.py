@@ -12,7 +12,6 @@ HIP = "lying-hip-stretch"
 LEGS = "multidirectional-leg-raises"
 
 
-
 @pytest.mark.parametrize(
     ("said", "intent", "exercise", "step"),
     [

@@ -20,7 +20,6 @@ START_TIMER, STOP_TIMER = Intent.START_TIMER, Intent.STOP_TIMER
 IDLE, GUIDING, HOLD_STEP, TIMING = Situation.IDLE, Situation.GUIDING, Situation.HOLD_STEP, Situation.TIMING
 
 
-
 @pytest.fixture
 def chat(seed_library, index):
     """Say things in order; returns the replies' messages, keeps the state on the function."""
