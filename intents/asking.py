@@ -47,7 +47,7 @@ def by_subject(tokens: Tokens, index: RouterIndex, hit: ExerciseHit | None) -> O
     whose article is about it, never start one."""
     if index.subjects is None:
         return None
-    ignorable = FUNCTION_WORDS | index.talk.acknowledgements
+    ignorable = FUNCTION_WORDS | index.talk.acknowledgements | index.pain.words  # "a sore back": the back
     candidates = index.subjects.candidates(list(tokens.words), ignorable=ignorable, commands=frozenset(index.exact))
     if not candidates or (hit is not None and not hit.generic and not set(hit.slugs) <= set(candidates)):
         return None

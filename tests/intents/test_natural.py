@@ -149,3 +149,9 @@ def test_near_misses_do_not_match(index, text):
 def test_a_warning_question_about_a_named_exercise_is_about_it(index, said):
     outcome = route(said, index, Context(current_exercise="lying-hip-stretch"))
     assert isinstance(outcome, Match) and (outcome.intent, outcome.exercise) == (Intent.WARNING, "cobra-stretch")
+
+
+@pytest.mark.parametrize("said", ["anything for a sore back?", "something for a stiff back"])
+def test_a_back_that_is_sore_is_a_body_part_not_go_back(index, said):
+    outcome = route(said, index, Context(current_exercise="cobra-stretch"))
+    assert not (isinstance(outcome, Match) and outcome.intent is Intent.PREVIOUS_STEP), outcome
