@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .text import ascii_fold
 
@@ -44,16 +44,22 @@ class Library:
     """Every loaded article; exercise slugs are unique across it."""
 
     articles: tuple[Article, ...] = ()
+    exercises: tuple[Exercise, ...] = field(init=False, repr=False, compare=False)
+    """Every exercise, in article order; with the lookups below, made once, not per turn."""
+    _by_slug: dict[str, Exercise] = field(init=False, repr=False, compare=False)
+    _article_of: dict[str, Article] = field(init=False, repr=False, compare=False)
 
-    @property
-    def exercises(self) -> tuple[Exercise, ...]:
-        return tuple(e for a in self.articles for e in a.exercises)
+    def __post_init__(self) -> None:
+        exercises = tuple(e for a in self.articles for e in a.exercises)
+        object.__setattr__(self, "exercises", exercises)
+        object.__setattr__(self, "_by_slug", {e.slug: e for e in reversed(exercises)})
+        object.__setattr__(self, "_article_of", {e.slug: a for a in reversed(self.articles) for e in a.exercises})
 
     def exercise(self, slug: str) -> Exercise | None:
-        return next((e for e in self.exercises if e.slug == slug), None)
+        return self._by_slug.get(slug)
 
     def article_of(self, exercise_slug: str) -> Article | None:
-        return next((a for a in self.articles for e in a.exercises if e.slug == exercise_slug), None)
+        return self._article_of.get(exercise_slug)
 
 
 def slugify(text: str) -> str:

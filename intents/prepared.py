@@ -63,12 +63,8 @@ def prepare(content: Path, thresholds: Thresholds | None = None, cache_dir: Path
         prepared = Prepared(library, vocabulary, build_index(library, vocabulary=vocabulary))
         _write(prepared, kept)
     if thresholds is not None:
-        prepared = Prepared(prepared.library, prepared.vocabulary, _with(prepared.index, thresholds))
+        prepared = replace(prepared, index=replace(prepared.index, thresholds=thresholds))
     return prepared
-
-
-def _with(index: RouterIndex, thresholds: Thresholds) -> RouterIndex:
-    return replace(index, thresholds=thresholds)
 
 
 def _key(content: Path) -> str:
