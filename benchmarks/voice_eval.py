@@ -336,7 +336,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     started = time.perf_counter()
     recognizer = command_recognizer(build_vocabulary(library), LISTENING)
-    print(f"recogniser built in {(time.perf_counter() - started) * 1000:.0f} ms over {len(recognizer.phrases)} phrases")
+    print(
+        f"recogniser built in {(time.perf_counter() - started) * 1000:.0f} ms over {len(recognizer.phrases)} "
+        f"phrasings and {len(recognizer.names)} exercise names"
+    )
     results = evaluate(recognizer, build_index(library), library, clips, cases, noises)
     met = report(results, verbose=args.verbose)
     longest_latency(recognizer, clips[voices[0], rates[0], cases[0].text])

@@ -27,11 +27,11 @@ from typing import Final
 
 import numpy as np
 
+from kept import cache_folder
+
 __all__ = ["TURNS_FILE", "IntentModel", "Verdict", "features", "load_model", "read_turns", "train"]
 
 TURNS_FILE: Final = Path(__file__).parent / "turns.tsv"
-CACHE_ENV: Final = "ASSISTANT_CACHE_DIR"
-DEFAULT_CACHE_DIR: Final = Path(__file__).resolve().parents[1] / "var" / "cache"
 """Where derived files are kept between starts (the trained model); safe to delete."""
 GUIDED: Final = "zguided"  # a word no one says: "an exercise is in progress", part of what is read
 IDLE: Final = "zidle"
@@ -131,7 +131,7 @@ def load_model(path: Path = TURNS_FILE, cache_dir: Path | None = None) -> Intent
     """The model trained on the shipped turns, once per process; kept on disk under `cache_dir`
     (default $ASSISTANT_CACHE_DIR, else var/cache) by the hash of the turns and of this file,
     so a new process reads it in milliseconds instead of training for seconds."""
-    folder = cache_dir or Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
+    folder = cache_folder(cache_dir)
     data = path.read_bytes()
     key = hashlib.sha256(data + Path(__file__).read_bytes()).hexdigest()[:16]
     cached = folder / f"intent-model-{key}.npz"

@@ -14,10 +14,12 @@ from typing import Final, Protocol
 import pocketsphinx
 
 from intents import Intent
+from intents.slots import EXERCISE_SLOT
 from intents.words import Vocabulary
 
 from .errors import RecognizerError
-from .grammar import command_phrases, weighted_phrases, word_graph
+from .grammar import Acceptor, command_templates, exercise_names
+from .graphs import kept_word_graph
 from .phonetics import accent_variants, pronounce, pronunciations
 from .signal import model_input
 from .wav import read_wav
@@ -117,38 +119,54 @@ class Recognizer:
         self,
         phrases: Iterable[str],
         *,
+        names: Iterable[str] = (),
         subsets: Mapping[str, Iterable[str] | Mapping[str, float]] | None = None,
         settings: ListenSettings | None = None,
     ) -> None:
-        """Build the decoder once: words missing from its dictionary are added (or their
-        phrases left out, logged), then the phrases' word graph and a free-phone search.
-        Each of `subsets` (a name and some of `phrases`, or a mapping of them to how likely
-        each is said) gets a word graph of its own, for `transcribe(..., subset=name)` to
-        listen for those phrases alone."""
+        """Build the decoder once: words missing from its dictionary are added (or the phrases
+        and names with them left out, logged), then the phrases' word graph, where each
+        {exercise} is said as one of `names`, and a free-phone search. Each of `subsets` (a
+        name and some of `phrases`, or a mapping of them to how likely each is said) gets a
+        word graph of its own, for `transcribe(..., subset=name)` to listen for those alone.
+        With subsets, the graph of every phrase is built when first listened for: a server
+        always listens in some situation, and each graph costs time and memory."""
         self.settings = settings or ListenSettings()
         self._decoder = pocketsphinx.Decoder(**DECODER_SETTINGS)
         wanted = tuple(dict.fromkeys(_words(p) for p in phrases if p.strip()))
-        self.phrases: tuple[str, ...] = self._add_words(wanted)
-        """The phrases it can hear: those whose every word it can pronounce."""
+        wanted_names = tuple(dict.fromkeys(_words(n) for n in names if n.strip()))
+        unknown = self._add_words({w for p in (*wanted, *wanted_names) for w in p.split() if w != EXERCISE_SLOT})
+        self.names: tuple[str, ...] = tuple(n for n in wanted_names if unknown.isdisjoint(n.split()))
+        """The exercise names it can hear in place of {exercise}."""
+        self.phrases: tuple[str, ...] = tuple(
+            p for p in wanted if unknown.isdisjoint(p.split()) and (self.names or EXERCISE_SLOT not in p)
+        )
+        """The phrases it can hear: those whose every word it can pronounce ({exercise} included
+        only if some name is)."""
         if not self.phrases:
             raise RecognizerError("speech recognition needs at least one phrase it can pronounce")
-        self._grammars: dict[str | None, tuple[str, pocketsphinx.FsgModel]] = {}
-        self._grammars[None] = self._add_grammar(COMMANDS_SEARCH, self.phrases)
+        self._weights: dict[str | None, Mapping[str, float]] = {None: dict.fromkeys(self.phrases, 1.0)}
         hearable = frozenset(self.phrases)
         for name, chosen in (subsets or {}).items():
             weights = chosen if isinstance(chosen, Mapping) else dict.fromkeys(chosen, 1.0)
             some = {_words(p): w for p, w in weights.items() if _words(p) in hearable}
             if not some:
                 raise RecognizerError(f"the phrases of {name!r} include none that speech recognition can hear")
-            self._grammars[name] = self._add_grammar(f"{COMMANDS_SEARCH}:{name}", some)
-        self._decoder.add_allphone_file(PHONES_SEARCH, None)
+            self._weights[name] = some
         self._lock = threading.Lock()
+        self._grammars: dict[str | None, tuple[str, Acceptor]] = {}
+        for subset in self._weights if not subsets else subsets:
+            self._grammar(subset)
+        self._decoder.add_allphone_file(PHONES_SEARCH, None)
 
-    def _add_grammar(
-        self, search: str, phrases: Iterable[str] | Mapping[str, float]
-    ) -> tuple[str, pocketsphinx.FsgModel]:
-        """A search over `phrases`, each as likely as its weight says when it has one."""
-        graph = word_graph(phrases, phrases if isinstance(phrases, Mapping) else None)
+    def hears(self, phrase: str) -> bool:
+        """Whether `phrase` (spoken words, names filled in) is one the recogniser can hear."""
+        with self._lock:
+            return phrase in self._grammar(None)[1]
+
+    def _add_grammar(self, search: str, phrases: Mapping[str, float]) -> tuple[str, Acceptor]:
+        """A search over `phrases`, each as likely as its weight says, and the set of what it
+        can hear (pocketsphinx's own `accept` does not follow empty arcs)."""
+        graph = kept_word_graph(phrases, self.names)
         scale = self.settings.language_weight  # pocketsphinx's create_fsg weighs grammar probabilities at 1
         transitions = [
             (a.source, a.target, a.probability**scale)
@@ -156,19 +174,23 @@ class Recognizer:
             else (a.source, a.target, a.probability**scale, a.word)
             for a in graph.arcs
         ]
-        grammar = self._decoder.create_fsg(search, graph.start, graph.final, transitions)
-        self._decoder.add_fsg(search, grammar)
-        return search, grammar
+        self._decoder.add_fsg(search, self._decoder.create_fsg(search, graph.start, graph.final, transitions))
+        return search, Acceptor(graph)
 
-    def _grammar(self, subset: str | None) -> tuple[str, pocketsphinx.FsgModel]:
-        if subset not in self._grammars:
+    def _grammar(self, subset: str | None) -> tuple[str, Acceptor]:
+        """The search of `subset`, added if it is not yet (the caller holds the lock, if any)."""
+        if subset not in self._weights:
             raise ValueError(f"no subset of phrases is called {subset!r}")
+        if subset not in self._grammars:
+            search = COMMANDS_SEARCH if subset is None else f"{COMMANDS_SEARCH}:{subset}"
+            self._grammars[subset] = self._add_grammar(search, self._weights[subset])
         return self._grammars[subset]
 
     def transcribe(self, data: bytes, *, subset: str | None = None) -> Transcript:
         """The command said in a WAV recording, "" if none; ListenError for bytes it cannot read.
         With `subset`, only that subset's phrases are listened for."""
-        self._grammar(subset)  # an unknown subset is the caller's mistake, whatever the audio
+        if subset not in self._weights:  # the caller's mistake, whatever the audio
+            raise ValueError(f"no subset of phrases is called {subset!r}")
         started = time.perf_counter()
         audio = read_wav(bytes(data))
         pcm = model_input(audio, min_range_db=self.settings.min_speech_range_db)
@@ -191,11 +213,11 @@ class Recognizer:
         how well (no cut-off)."""
         if len(pcm) < 2:
             return Heard("", None)
-        search, grammar = self._grammar(subset)
         with self._lock:
+            search, hearable = self._grammar(subset)
             try:
                 command = self._search(search, pcm)
-                if command is None or not grammar.accept(command.text):
+                if command is None or command.text not in hearable:
                     return Heard("", None)
                 phones = self._phones_said()
                 free = self._search(PHONES_SEARCH, pcm)
@@ -229,11 +251,11 @@ class Recognizer:
         words = [s.word for s in self._decoder.seg() or () if not s.word.startswith(NOT_WORDS)]
         return sum(len((self._decoder.lookup_word(w) or "").split()) for w in words)
 
-    def _add_words(self, phrases: tuple[str, ...]) -> tuple[str, ...]:
-        """Add missing words and British variants of every word; return the phrases left."""
+    def _add_words(self, words: Iterable[str]) -> frozenset[str]:
+        """Add missing words and British variants of every word; return the words it cannot say."""
         lookup = self._decoder.lookup_word
         unknown: set[str] = set()
-        for word in sorted({w for p in phrases for w in p.split()}):
+        for word in sorted(words):
             if not lookup(word):
                 phones = pronounce(word, lookup)
                 if phones is None:
@@ -244,7 +266,7 @@ class Recognizer:
             self._add_variants(word)
         if unknown:
             log.info("cannot pronounce %s: phrases with them will not be heard", sorted(unknown))
-        return tuple(p for p in phrases if unknown.isdisjoint(p.split()))
+        return frozenset(unknown)
 
     def _add_variants(self, word: str) -> None:
         known = list(pronunciations(word, self._decoder.lookup_word))
@@ -275,7 +297,8 @@ def command_recognizer(
     """A recogniser for every command of a library's `vocabulary`, with the phrases of each of
     `situations` as a subset (pass the situation's name, `Turn.listening`, to `transcribe`)."""
     subsets = {
-        name: weighted_phrases(vocabulary, without=listening.unsaid, likelier=listening.likelier, boost=LIKELIER)
+        name: command_templates(vocabulary, without=listening.unsaid, likelier=listening.likelier, boost=LIKELIER)
         for name, listening in (situations or {}).items()
     }
-    return Recognizer(command_phrases(vocabulary), subsets=subsets, settings=settings)
+    names = exercise_names(vocabulary)
+    return Recognizer(command_templates(vocabulary), names=names, subsets=subsets, settings=settings)

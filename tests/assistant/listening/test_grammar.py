@@ -11,11 +11,14 @@ from pathlib import Path
 import pytest
 
 from assistant.listening.grammar import (
+    PhraseSet,
     WordGraph,
     command_phrases,
+    command_templates,
+    exercise_names,
+    fill_names,
     jsgf_grammar,
     spoken_form,
-    weighted_phrases,
     word_graph,
 )
 from content import Library, load_library
@@ -33,7 +36,8 @@ def phrases(seed_library) -> tuple[str, ...]:
 
 
 def accepted(graph: WordGraph) -> dict[str, float]:
-    """Every phrase the graph accepts, with its probability (all paths walked)."""
+    """Every phrase the graph accepts, with its probability (all paths walked; an arc with no
+    word says nothing)."""
     leaving = defaultdict(list)
     for arc in graph.arcs:
         leaving[arc.source].append(arc)
@@ -42,10 +46,11 @@ def accepted(graph: WordGraph) -> dict[str, float]:
     while stack:
         state, words, probability = stack.pop()
         for arc in leaving[state]:
+            said = words if arc.word is None else (*words, arc.word)
             if arc.target == graph.final:
-                found[" ".join(words)] = found.get(" ".join(words), 0.0) + probability * arc.probability
+                found[" ".join(said)] = found.get(" ".join(said), 0.0) + probability * arc.probability
             else:
-                stack.append((arc.target, (*words, arc.word), probability * arc.probability))
+                stack.append((arc.target, said, probability * arc.probability))
     return found
 
 
@@ -160,13 +165,27 @@ def test_the_phrasings_of_left_out_intents_are_not_phrases(seed_library, phrases
     assert set(without) < set(phrases)
 
 
-def test_weighted_phrases_favour_the_likelier_intents(seed_library):
+def test_weighted_templates_favour_the_likelier_intents(seed_library):
     vocabulary = build_vocabulary(seed_library)
-    weights = weighted_phrases(vocabulary, without={Intent.STOP_TIMER}, likelier={Intent.NEXT_STEP}, boost=100)
-    assert set(weights) == set(command_phrases(vocabulary, without={Intent.STOP_TIMER}))
+    weights = command_templates(vocabulary, without={Intent.STOP_TIMER}, likelier={Intent.NEXT_STEP}, boost=100)
+    assert set(fill_names(weights, exercise_names(vocabulary))) == set(
+        command_phrases(vocabulary, without={Intent.STOP_TIMER})
+    )
     assert weights["next step"] == weights["go on"] == 100
-    assert weights["overview"] == weights["show me the cobra stretch"] == 1
+    assert weights["overview"] == weights["show me the {exercise}"] == 1
     assert "stop timer" not in weights
+
+
+def test_templates_keep_the_exercise_slot_with_and_without_the(seed_library):
+    templates = command_templates(build_vocabulary(seed_library))
+    assert {"how do i do {exercise}", "how do i do the {exercise}"} <= set(templates)
+    assert not [t for t in templates if "cobra" in t]
+
+
+@pytest.mark.parametrize("boost", [0, -1.0])
+def test_a_boost_that_is_not_positive_is_refused(seed_library, boost):
+    with pytest.raises(ValueError, match="boost"):
+        command_templates(build_vocabulary(seed_library), boost=boost)
 
 
 def test_a_title_with_nothing_to_say_is_not_a_spoken_name(tmp_path):
@@ -250,6 +269,48 @@ def test_word_graph_does_not_depend_on_phrase_order():
 
 def test_word_graph_of_nothing_accepts_nothing():
     assert accepted(word_graph([])) == {}
+
+
+TEMPLATES = ("next step", "show me {exercise}", "show me the {exercise}", "is {exercise} safe", "go back")
+NAMES = ("cobra", "cobra stretch", "lying hip stretch")
+
+
+def test_names_fill_the_slot_as_if_every_phrase_were_spelt_out():
+    """The same phrases with the same probabilities as the graph of every filled-in phrase."""
+    spelt_out = accepted(word_graph(fill_names(TEMPLATES, NAMES)))
+    assert accepted(word_graph(TEMPLATES, names=NAMES)) == pytest.approx(spelt_out)
+
+
+def test_names_fill_weighted_templates_by_the_template_s_weight():
+    found = accepted(word_graph(["next", "show me {exercise}"], {"next": 2.0}, names=["cobra", "bridge"]))
+    assert found == pytest.approx({"next": 0.5, "show me cobra": 0.25, "show me bridge": 0.25})
+
+
+def test_without_names_a_template_with_a_slot_is_left_out():
+    assert accepted(word_graph(TEMPLATES)) == pytest.approx({"next step": 0.5, "go back": 0.5})
+
+
+def test_the_names_are_said_once_for_each_continuation_not_once_per_phrasing(seed_library):
+    """Phrasings + names, not phrasings x names: a hundred times the names adds states in
+    proportion to the names alone, whatever the number of phrasings that name an exercise."""
+    vocabulary = build_vocabulary(seed_library)
+    templates = command_templates(vocabulary)
+    few = exercise_names(vocabulary)
+    many = tuple(f"{name} {n}" for name in few for n in ("one", "two", "three", "four", "five"))
+    small, large = word_graph(templates, names=few), word_graph(templates, names=many)
+    with_slot = sum(1 for t in templates if "{exercise}" in t)
+    continuations = len({t.partition("{exercise}")[2] for t in templates if "{exercise}" in t})
+    assert with_slot > 10 * continuations
+    assert len(large.arcs) - len(small.arcs) < continuations * 2 * len(many)
+    assert len(large.arcs) < with_slot * len(many) / 4
+
+
+def test_a_phrase_set_holds_the_templates_with_names_in_their_slots():
+    hearable = PhraseSet.of(TEMPLATES, NAMES)
+    assert set(fill_names(TEMPLATES, NAMES)) == {p for p in fill_names(TEMPLATES, NAMES) if p in hearable}
+    assert "is  cobra stretch   safe" in hearable
+    for phrase in ("show me", "show me the", "is safe", "show me cobra safe", "cobra", "next", "", None, 3):
+        assert phrase not in hearable
 
 
 # --- JSGF -----------------------------------------------------------------------------------
