@@ -25,8 +25,15 @@ def test_articles_api_serves_the_seed(client):
     assert set(article) >= {"title", "slug", "intro", "exercises", "warnings", "things_needed", "author"}
 
 
-def test_healthz_counts_articles(client):
-    assert client.get("/healthz").get_json() == {"status": "ok", "articles": 1}
+def test_healthz_counts_articles_and_says_where_listening_is(client):
+    assert client.get("/healthz").get_json() == {"status": "ok", "articles": 1, "listening": "idle"}
+
+
+def test_healthz_says_listening_is_off_when_it_is(tmp_path, speaker):
+    app = create_app(
+        {"TESTING": True, "SPEECH_SERVICE": speaker, "SECRET_FILE": str(tmp_path / "k"), "LISTEN_ENABLED": False}
+    )
+    assert app.test_client().get("/healthz").get_json()["listening"] == "off"
 
 
 def test_content_dir_from_env_and_bad_files_do_not_stop_the_app(tmp_path, monkeypatch):

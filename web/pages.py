@@ -48,7 +48,14 @@ def index():
 
 @pages.get("/healthz")
 def healthz():
-    return {"status": "ok", "articles": len(_library().articles)}
+    """Up, with how many articles, and where listening is: "off", or its decoders' status
+    (`DecodePool.status`: they build their grammar after the server starts)."""
+    listener = current_app.extensions["listener"]
+    return {
+        "status": "ok",
+        "articles": len(_library().articles),
+        "listening": "off" if listener is None else listener.status,
+    }
 
 
 @pages.get("/api/articles")

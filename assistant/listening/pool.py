@@ -92,12 +92,24 @@ class DecodePool:
         self._closed = False
         self._broken_at: float | None = None
         """time.monotonic() when the decoders last died (or failed to start)."""
+        self._warming: list[concurrent.futures.Future[bool]] = []
 
     def warm_up(self) -> None:
         """Start the decoders now (each builds its recogniser, ~1 s) instead of on first use."""
         executor = self._pool()
-        for _ in range(self._decoders):
-            executor.submit(_ready)
+        self._warming = [executor.submit(_ready) for _ in range(self._decoders)]
+
+    @property
+    def status(self) -> str:
+        """"idle" before `warm_up` (decoders start with the first recording), "starting" while
+        they build their recognisers (seconds at 10,000 exercises, chat served meanwhile),
+        "ready", or "failed" if one could not start."""
+        warming = self._warming
+        if not warming:
+            return "idle"
+        if not all(f.done() for f in warming):
+            return "starting"
+        return "ready" if all(not f.cancelled() and f.exception() is None for f in warming) else "failed"
 
     def transcribe(self, data: bytes, *, subset: str | None = None) -> Transcript:
         """The command said in WAV `data`; ListenError for unreadable audio (its kind says
