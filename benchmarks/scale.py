@@ -6,17 +6,23 @@
 Libraries are generated as real article pages (the scraped page format content/parser.py
 reads) in a temporary folder: realistic names built from shared words (body parts, positions,
 kinds of movement), some starting with command words ("Step ...", "Standing ...", "Back
-..."), five exercises an article. The seed library is the 3. Every figure is printed beside
-a plain `process.extractOne(WRatio)` over the same phrasings, in the same run. Loopback
-only, bounded: nothing leaves the machine and each size takes seconds to a minute.
+..."), five exercises an article. The seed library is the 3. Every routing figure is printed
+beside a plain `process.extractOne(WRatio)` over the same phrasings, in the same run; start-up
+is the real server (`python -m serve`, listening on) to its first /healthz and to listening
+ready. Loopback only, bounded: nothing leaves the machine and each size takes seconds to a
+minute or two.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import http.client
+import json
 import os
 import random
 import resource
+import socket
 import statistics
 import subprocess
 import sys
@@ -131,22 +137,80 @@ def route_figures(library: Library, rng: random.Random) -> Iterator[str]:
     yield f"    out-of-scope reply: {chars} characters, respond p50 {p50:.1f} ms"
 
 
-def startup_figures(content: Path, cache: Path) -> Iterator[str]:
-    """Load + index in fresh processes: the first start builds and keeps it, the next reads it back."""
-    code = (
-        "import time; t = time.perf_counter()\n"
-        "from pathlib import Path; from intents.prepared import prepare\n"
-        f"prepare(Path({str(content)!r}))\n"
-        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0].split()[1]\n"
-        "print(time.perf_counter() - t, hwm)"
-    )
-    env = {**os.environ, "ASSISTANT_CACHE_DIR": str(cache)}
+def server_figures(content: Path, cache: Path) -> Iterator[str]:
+    """`python -m serve` with listening on, from launch to its first /healthz and to listening
+    ready (the decoder has built its grammar), and the peak RSS of the server process and of
+    its decoder. The first start builds and keeps the prepared library and the word graphs;
+    the next reads them back. Speech is off: its prerendering is background work bounded by
+    the speech cache, and would only blur the timing."""
+    env = {
+        **os.environ,
+        "ASSISTANT_CONTENT_DIR": str(content),
+        "ASSISTANT_CACHE_DIR": str(cache),
+        "ASSISTANT_SPEECH": "0",
+        "ASSISTANT_LISTEN": "1",
+        "ASSISTANT_SECRET_FILE": str(cache.parent / "secret_key"),
+    }
     for start in ("first start (builds, keeps)", "next start (reads back)"):
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True, env=env
+        port = _free_port()
+        began = time.perf_counter()
+        server = subprocess.Popen(
+            [sys.executable, "-m", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
-        seconds, rss_kb = done.stdout.split()
-        yield f"    {start:<28} load + index {float(seconds):5.2f} s, peak RSS {int(rss_kb) / 1024:.0f} MB"
+        try:
+            answering = _until(port, began, lambda body: True)
+            ready = _until(port, began, lambda body: body.get("listening") == "ready")
+            decoders = [_peak_rss_mb(pid) for pid in _children(server.pid)]
+            yield (
+                f"    server {start:<28} first /healthz {answering:5.2f} s, listening ready {ready:5.2f} s; "
+                f"peak RSS server {_peak_rss_mb(server.pid):.0f} MB, decoder {max(decoders, default=0):.0f} MB"
+            )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+STARTUP_TIMEOUT: Final = 600.0
+"""Seconds a server may take to answer or to get listening ready before the run gives up."""
+
+
+def _until(port: int, began: float, done: Callable[[dict], bool]) -> float:
+    """Seconds from `began` until /healthz on `port` answers 200 with a body that is `done`."""
+    while time.perf_counter() - began < STARTUP_TIMEOUT:
+        with contextlib.suppress(OSError, ValueError):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/healthz")
+            response = connection.getresponse()
+            body = json.loads(response.read())
+            connection.close()
+            if response.status == 200 and done(body):
+                return time.perf_counter() - began
+        time.sleep(0.02)
+    raise TimeoutError(f"the server on port {port} was not ready in {STARTUP_TIMEOUT:.0f} s")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB; 0 if it has gone."""
+    with contextlib.suppress(OSError, StopIteration):
+        status = Path(f"/proc/{pid}/status").read_text().splitlines()
+        return int(next(line for line in status if line.startswith("VmHWM")).split()[1]) / 1024
+    return 0.0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -163,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(library.exercises)} exercises in {len(library.articles)} articles")
             for line in route_figures(library, rng):
                 print(line, flush=True)
-            for line in startup_figures(content, folder / "cache"):
+            for line in server_figures(content, folder / "cache"):
                 print(line, flush=True)
     print(f"this process: peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     return 0
